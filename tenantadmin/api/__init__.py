@@ -1,0 +1,1 @@
+"""Graph-compatible REST API for tenantadmin."""

@@ -1,0 +1,64 @@
+"""The NinjaAPI instance: every route, the bearer authentication and the Graph error handlers."""
+
+from django.urls import get_script_prefix
+from ninja import NinjaAPI
+
+from tenantadmin.api import applications, audit_logs, organization, service_settings, token_endpoint
+from tenantadmin.api.auth import AppToken
+from tenantadmin.api.errors import register_error_handlers
+from tenantadmin.api.shapes import API_ROOT
+
+DESCRIPTION = f"""
+A REST API for the admin center, shaped like Microsoft Graph v1.0 so scripts written for Graph run
+here after changing the base URL.
+
+**Authentication.** An administrator registers an app in the admin center and creates a client
+secret for it (an app holding `Application.ReadWrite.All` can also do so through
+`{API_ROOT}/applications`). The app gets a token with the OAuth 2.0 client-credentials grant:
+`POST /{{tenant}}/oauth2/v2.0/token` with `grant_type=client_credentials`, `client_id`, `client_secret`
+and `scope=https://graph.microsoft.com/.default`, where `{{tenant}}` is the organization's id or one
+of its verified domains. Send the token as `Authorization: Bearer <token>` on every `{API_ROOT}`
+call. A token is bound to its organization and carries the app's application permissions
+(e.g. `Organization.Read.All`); revoking the secret or removing a permission takes effect at once.
+
+**Errors.** Every `{API_ROOT}` error has Graph's body:
+`{{"error": {{"code": "...", "message": "...", "innerError": {{"date", "request-id", "client-request-id"}}}}}}`.
+Codes: `BadRequest` (400, also for invalid bodies), `InvalidAuthenticationToken` (401),
+`Authorization_RequestDenied` (403), `Request_ResourceNotFound` (404; also for another
+organization's objects), `MethodNotAllowed` (405), `Request_UnsupportedQuery` (400, an OData option
+we do not support), `InternalServerError` (500). The token endpoint answers OAuth 2.0 errors
+(`error`, `error_description` with the AADSTS code, `error_codes`) as the Microsoft identity
+platform does.
+
+**OData query options** on collections: `$filter` (eq, ne, gt, ge, lt, le, and, or, not,
+startswith, endswith), `$orderby`, `$select`, `$top` (default 100, at most 999), `$count=true`.
+Follow `@odata.nextLink` for the next page; its `$skiptoken` is opaque.
+
+**Extensions.** Resources that Graph does not have live under `{API_ROOT}/tenantadmin/...`
+(e.g. `{API_ROOT}/tenantadmin/serviceSettings`) and follow the same conventions.
+"""
+
+
+class GraphAPI(NinjaAPI):
+    def get_root_path(self, path_params):
+        # Routes carry their full paths (/v1.0/... and the token endpoint outside it), so the API
+        # sits at the site root and ninja's own root view is not mounted (urls.py drops it).
+        return get_script_prefix()
+
+
+api = GraphAPI(
+    title="tenantadmin API",
+    version="v1.0",
+    description=DESCRIPTION,
+    openapi_url=f"{API_ROOT}/openapi.json",
+    docs_url=f"{API_ROOT}/docs",
+    auth=AppToken(),
+    urls_namespace="tenantadmin-api",
+)
+register_error_handlers(api)
+
+api.add_router("", token_endpoint.router)
+api.add_router(API_ROOT, organization.router)
+api.add_router(API_ROOT, audit_logs.router)
+api.add_router(API_ROOT, applications.router)
+api.add_router(API_ROOT, service_settings.router)

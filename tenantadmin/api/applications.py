@@ -1,0 +1,299 @@
+"""/v1.0/applications: app registrations and their client secrets (Graph's application resource).
+
+Permissions are given the Graph way, as `requiredResourceAccess` entries of type "Role" naming
+Graph's app-role ids, so registration scripts written for Graph work unchanged.
+"""
+
+import math
+import uuid
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
+from ninja import Router
+from pydantic import model_validator
+
+from tenantadmin.api.auth import require_any
+from tenantadmin.api.errors import GraphError, not_found
+from tenantadmin.api.odata import Field as ODataField
+from tenantadmin.api.odata import parse_query
+from tenantadmin.api.permissions import GRAPH_RESOURCE_APP_ID, PERMISSION_BY_ID, PERMISSION_IDS
+from tenantadmin.api.shapes import (
+    COLLECTION_OPTIONS,
+    SELECT_ONLY,
+    GraphInput,
+    GraphSchema,
+    collection_of,
+    graph_openapi,
+    iso,
+    odata_collection,
+    odata_context,
+    odata_entity,
+)
+from tenantadmin.models import AppRegistration, AppSecret
+from tenantadmin.services.app_registrations import (
+    app_registration_create,
+    app_registration_delete,
+    app_registration_update,
+    app_secret_create,
+    app_secret_revoke,
+)
+
+router = Router(tags=["Applications"], by_alias=True)
+
+MANAGE = "Application.ReadWrite.All"
+NAME = "applications"
+TYPE_NAME = "microsoft.graph.application"
+DAYS_PER_MONTH = 30  # app_secret_create counts a month as 30 days
+
+FIELDS = {
+    "id": ODataField("id", kind="guid"),
+    "appId": ODataField("client_id", kind="guid"),
+    "displayName": ODataField("display_name"),
+    "createdDateTime": ODataField("created_at", kind="datetime"),
+    "passwordCredentials": SELECT_ONLY,
+    "requiredResourceAccess": SELECT_ONLY,
+}
+
+
+class ResourceAccess(GraphSchema):
+    id: str
+    type: str
+
+
+class RequiredResourceAccess(GraphSchema):
+    resource_app_id: str
+    resource_access: list[ResourceAccess]
+
+
+class PasswordCredential(GraphSchema):
+    key_id: str
+    display_name: str
+    hint: str
+    start_date_time: str
+    end_date_time: str
+    secret_text: str | None
+
+
+class Application(GraphSchema):
+    id: str
+    app_id: str
+    display_name: str
+    created_date_time: str
+    password_credentials: list[PasswordCredential]
+    required_resource_access: list[RequiredResourceAccess]
+
+
+class ResourceAccessInput(GraphInput):
+    id: str
+    type: str
+
+
+class RequiredResourceAccessInput(GraphInput):
+    resource_app_id: str
+    resource_access: list[ResourceAccessInput]
+
+
+class ApplicationCreate(GraphInput):
+    display_name: str
+    required_resource_access: list[RequiredResourceAccessInput] = []
+
+
+_READ_ONLY = {
+    "id": "An application's id never changes.",
+    "appId": "The application (client) id never changes.",
+    "createdDateTime": "The creation time cannot be changed.",
+    "passwordCredentials": "Use addPassword and removePassword.",
+}
+
+
+class ApplicationPatch(GraphInput):
+    display_name: str | None = None
+    required_resource_access: list[RequiredResourceAccessInput] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_read_only(cls, data):
+        if isinstance(data, dict):
+            for name in data:
+                if name in _READ_ONLY:
+                    raise ValueError(f"The property '{name}' cannot be changed. {_READ_ONLY[name]}")
+        return data
+
+
+class PasswordCredentialInput(GraphInput):
+    display_name: str | None = None
+    end_date_time: datetime | None = None
+
+
+class AddPassword(GraphInput):
+    password_credential: PasswordCredentialInput | None = None
+
+
+class RemovePassword(GraphInput):
+    key_id: uuid.UUID
+
+
+def _permissions(required: list[RequiredResourceAccessInput]) -> list[str]:
+    """Graph app-role ids to our permission names; anything we cannot grant is a 400."""
+    names = []
+    for resource in required:
+        if resource.resource_app_id.lower() != GRAPH_RESOURCE_APP_ID:
+            raise GraphError(400, "BadRequest", f"Unknown resourceAppId '{resource.resource_app_id}'. Only "
+                             f"Microsoft Graph ({GRAPH_RESOURCE_APP_ID}) permissions can be granted.")
+        for access in resource.resource_access:
+            if access.type != "Role":
+                raise GraphError(400, "BadRequest", f"Only application permissions (type 'Role') can be granted; "
+                                 f"'{access.id}' has type '{access.type}'.")
+            name = PERMISSION_BY_ID.get(access.id.lower())
+            if name is None:
+                raise GraphError(400, "BadRequest", f"Unknown permission id '{access.id}'.")
+            names.append(name)
+    return names
+
+
+def _password_credential(secret: AppSecret, secret_text: str | None = None) -> dict:
+    return {
+        "customKeyIdentifier": None,
+        "keyId": str(secret.pk),
+        "displayName": secret.display_name,
+        "hint": secret.hint,
+        "startDateTime": iso(secret.created_at),
+        "endDateTime": iso(secret.expires_at),
+        "secretText": secret_text,
+    }
+
+
+def serialize(app: AppRegistration) -> dict:
+    return {
+        "id": str(app.pk),
+        "appId": str(app.client_id),
+        "displayName": app.display_name,
+        "createdDateTime": iso(app.created_at),
+        "passwordCredentials": [_password_credential(secret) for secret in app.live_secrets],
+        "requiredResourceAccess": [{
+            "resourceAppId": GRAPH_RESOURCE_APP_ID,
+            "resourceAccess": [{"id": PERMISSION_IDS[name], "type": "Role"} for name in app.permissions],
+        }] if app.permissions else [],
+    }
+
+
+def _apps(request):
+    """The caller's apps with their secrets that still count (revoked ones are gone from Graph's view)."""
+    live = AppSecret.objects.filter(tenant=request.tenant, revoked_at__isnull=True).order_by("created_at")
+    return AppRegistration.objects.filter(tenant=request.tenant).prefetch_related(
+        Prefetch("secrets", queryset=live, to_attr="live_secrets"))
+
+
+def _app(request, app_id: str) -> AppRegistration:
+    try:
+        app = _apps(request).select_related("tenant").filter(pk=uuid.UUID(app_id)).first()
+    except ValueError:
+        app = None
+    if app is None:
+        raise not_found()
+    return app
+
+
+def _months(end: datetime | None) -> int | None:
+    """Whole 30-day months from now to `end` (rounded up); None keeps the service's default lifetime."""
+    if end is None:
+        return None
+    end = end if end.tzinfo else end.replace(tzinfo=UTC)
+    seconds = (end - timezone.now()).total_seconds()
+    if seconds <= 0:
+        raise ValidationError({"end_date_time": ["The end date must be in the future."]})
+    months = math.ceil(seconds / (DAYS_PER_MONTH * 86400))
+    if months > settings.APP_SECRET_MAX_MONTHS:
+        raise ValidationError({"end_date_time": [
+            f"A secret can live at most {settings.APP_SECRET_MAX_MONTHS * DAYS_PER_MONTH} days "
+            f"({settings.APP_SECRET_MAX_MONTHS} months of {DAYS_PER_MONTH} days)."]})
+    return months
+
+
+@router.get("/applications", response=collection_of(Application, "ApplicationCollection"), summary="List applications",
+            openapi_extra=graph_openapi(*COLLECTION_OPTIONS))
+def application_list(request):
+    """Permissions: Application.ReadWrite.All. `$filter`/`$orderby` on displayName, appId, createdDateTime."""
+    require_any(request, MANAGE)
+    query = parse_query(request.GET, FIELDS, default_order=[("displayName", False)], type_name=TYPE_NAME)
+    return odata_collection(request, _apps(request), query, fields=FIELDS, name=NAME,
+                            salt="tenantadmin.api.applications", serialize=serialize)
+
+
+@router.post("/applications", response={201: Application}, summary="Create an application", openapi_extra=graph_openapi())
+def application_create(request, payload: ApplicationCreate):
+    """Permissions: Application.ReadWrite.All. Grant permissions with `requiredResourceAccess`: resourceAppId
+    `00000003-0000-0000-c000-000000000000` and `resourceAccess` items `{"id": <Graph app-role id>, "type": "Role"}`."""
+    require_any(request, MANAGE)
+    app = app_registration_create(tenant=request.tenant, actor=request.actor, display_name=payload.display_name,
+                                  permissions=_permissions(payload.required_resource_access))
+    return odata_entity(NAME, serialize(_app(request, str(app.pk))), None, status=201)
+
+
+@router.get("/applications/{app_id}", response=Application, summary="Get an application",
+            openapi_extra=graph_openapi("select"))
+def application_get(request, app_id: str):
+    """Permissions: Application.ReadWrite.All. `app_id` is the object id (`id`), not the client id. Supports $select."""
+    require_any(request, MANAGE)
+    select = parse_query(request.GET, FIELDS, type_name=TYPE_NAME).select
+    return odata_entity(NAME, serialize(_app(request, app_id)), select)
+
+
+@router.patch("/applications/{app_id}", response={204: None}, summary="Update an application",
+              openapi_extra=graph_openapi())
+def application_patch(request, app_id: str, payload: ApplicationPatch):
+    """Permissions: Application.ReadWrite.All. `requiredResourceAccess` replaces the app's permissions; tokens
+    already issued lose removed permissions at once and gain added ones only when renewed."""
+    require_any(request, MANAGE)
+    app = _app(request, app_id)
+    data = payload.model_dump(exclude_unset=True)
+    for name in data:
+        if data[name] is None:
+            raise ValidationError({name: ["This property cannot be null."]})
+    app_registration_update(
+        app=app, actor=request.actor, display_name=payload.display_name,
+        permissions=None if payload.required_resource_access is None else _permissions(payload.required_resource_access),
+    )
+    return HttpResponse(status=204)
+
+
+@router.delete("/applications/{app_id}", response={204: None}, summary="Delete an application",
+               openapi_extra=graph_openapi())
+def application_delete(request, app_id: str):
+    """Permissions: Application.ReadWrite.All. Its secrets go with it: its tokens stop working at once."""
+    require_any(request, MANAGE)
+    app_registration_delete(app=_app(request, app_id), actor=request.actor)
+    return HttpResponse(status=204)
+
+
+@router.post("/applications/{app_id}/addPassword", response=PasswordCredential, summary="Add a client secret",
+             openapi_extra=graph_openapi())
+def application_add_password(request, app_id: str, payload: AddPassword):
+    """Permissions: Application.ReadWrite.All. `secretText` is shown in this response only. `endDateTime` is
+    rounded up to whole 30-day months, at most 720 days ahead; without it the secret lives 6 months."""
+    require_any(request, MANAGE)
+    app = _app(request, app_id)
+    credential = payload.password_credential or PasswordCredentialInput()
+    months = _months(credential.end_date_time)
+    secret, plain = app_secret_create(app=app, actor=request.actor, display_name=credential.display_name or "",
+                                      **({} if months is None else {"months": months}))
+    body = {"@odata.context": odata_context("microsoft.graph.passwordCredential"), **_password_credential(secret, plain)}
+    return JsonResponse(body, headers={"Cache-Control": "no-store"})
+
+
+@router.post("/applications/{app_id}/removePassword", response={204: None}, summary="Remove a client secret",
+             openapi_extra=graph_openapi())
+def application_remove_password(request, app_id: str, payload: RemovePassword):
+    """Permissions: Application.ReadWrite.All. New tokens are refused and tokens already issued with the
+    secret stop working at once."""
+    require_any(request, MANAGE)
+    app = _app(request, app_id)
+    secret = app.secrets.filter(pk=payload.key_id, revoked_at__isnull=True).first()
+    if secret is None:
+        raise not_found(f"No password credential with keyId '{payload.key_id}' was found on this application.")
+    app_secret_revoke(secret=secret, actor=request.actor)
+    return HttpResponse(status=204)

@@ -1,0 +1,34 @@
+"""The Celery application and the one place where periodic schedules live.
+
+Each beat entry says why it exists. Periodic tasks fan out one small task per object so a
+large tenant cannot starve a small one.
+"""
+
+import os
+from pathlib import Path
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tenantadmin.settings")
+
+app = Celery("tenantadmin")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _create_broker_folders(sender, **kwargs):
+    # The file-system broker of the embedded default fails on a missing folder; both the web
+    # process (which sends) and the worker (which reads) configure the app, so both create them.
+    options = sender.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        if options.get(key):
+            Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+app.conf.beat_schedule = {
+    # Finished jobs keep their result files for JOB_RETENTION_DAYS; then the files and rows go.
+    "purge-expired-jobs": {
+        "task": "tenantadmin.tasks.purge_expired_jobs",
+        "schedule": 3600.0,
+    },
+}

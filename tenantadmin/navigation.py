@@ -1,0 +1,63 @@
+"""The admin center's left pane (SPEC "Admin overview"): sections and links, each with the
+permission that shows it. URL names are strings so core imports no app."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from tenantadmin.roles import Perm
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    perm: Perm
+    icon: str
+
+
+NAVIGATION = [
+    (None, [NavItem(_("Admin overview"), "tenantadmin:overview", Perm.ADMIN_CENTER, "speedometer2")]),
+    (_("Management"), [
+        NavItem(_("Users"), "users:list", Perm.USERS_READ, "people"),
+        NavItem(_("Domains"), "domains:list", Perm.DOMAINS_READ, "globe2"),
+        NavItem(_("Security groups"), "users:groups", Perm.USERS_READ, "collection"),
+    ]),
+    (_("Subscriptions"), [
+        NavItem(_("Manage"), "billing:subscriptions", Perm.BILLING_READ, "card-checklist"),
+        NavItem(_("Purchase"), "billing:purchase", Perm.BILLING_WRITE, "cart"),
+        NavItem(_("Billing history"), "billing:history", Perm.BILLING_READ, "receipt"),
+        NavItem(_("Licenses"), "billing:licenses", Perm.LICENSES_READ, "key"),
+    ]),
+    (_("Support"), [
+        NavItem(_("Overview"), "support:overview", Perm.SUPPORT, "life-preserver"),
+        NavItem(_("Service requests"), "support:requests", Perm.SUPPORT, "chat-left-text"),
+        NavItem(_("Service health"), "support:health", Perm.SERVICE_HEALTH, "heart-pulse"),
+        NavItem(_("Planned maintenance"), "support:maintenance", Perm.SERVICE_HEALTH, "calendar-event"),
+    ]),
+    (_("Settings"), [
+        NavItem(_("Service settings"), "tenantadmin:service_settings", Perm.SERVICE_SETTINGS_WRITE, "sliders"),
+        NavItem(_("IM and meetings"), "lync:settings", Perm.SERVICE_SETTINGS_WRITE, "camera-video"),
+        NavItem(_("Organization profile"), "tenantadmin:organization", Perm.ORG_READ, "building"),
+        NavItem(_("App registrations"), "tenantadmin:apps", Perm.APPS_MANAGE, "plug"),
+        NavItem(_("Audit log"), "tenantadmin:audit_log", Perm.AUDIT_READ, "journal-text"),
+        NavItem(_("Jobs"), "tenantadmin:jobs", Perm.ADMIN_CENTER, "hourglass-split"),
+    ]),
+]
+
+
+def navigation_for(perms, current_path: str) -> list[dict]:
+    """The sections and links this person may see, with the current one marked active."""
+    sections = []
+    for title, items in NAVIGATION:
+        links = []
+        for item in items:
+            if item.perm not in perms:
+                continue
+            url = reverse(item.url_name)
+            active = current_path == url or (url != reverse("tenantadmin:overview") and current_path.startswith(url))
+            links.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
+        if links:
+            sections.append({"title": title, "links": links})
+    return sections

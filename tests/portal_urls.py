@@ -1,0 +1,79 @@
+"""Every portal URL of the project, with tenant-A objects for its parameters.
+
+Used by the isolation and role tests so a new URL is covered the day it is added: a URL with a
+parameter this module does not know fails those tests until a maker is added here.
+"""
+
+import re
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tenantadmin.actors import Actor
+from tenantadmin.models import Job
+from tenantadmin.services.app_registrations import app_registration_create, app_secret_create
+
+# Prefixes that are not the tenant portal: the staff site (its own test), captcha images and the
+# API (walked by the API route tests).
+EXCLUDED_PREFIXES = ("staff/", "captcha/", "v1.0/", "<tenant>/oauth2/", "<str:tenant>/oauth2/")
+# Pages for people who are not signed in, or for any member: no administrator role needed.
+PUBLIC_NAMES = {"home", "users:signup", "users:signup_check_domain", "users:signin", "users:signout"}
+MEMBER_NAMES = {"users:profile"}
+
+
+def portal_patterns():
+    """[(full name, route, callback)] for every named portal pattern."""
+    found = []
+
+    def walk(patterns, prefix, namespace):
+        for entry in patterns:
+            route = prefix + str(entry.pattern)
+            if isinstance(entry, URLResolver):
+                ns = namespace
+                if entry.namespace:
+                    ns = f"{namespace}{entry.namespace}:"
+                walk(entry.url_patterns, route, ns)
+            elif isinstance(entry, URLPattern) and entry.name:
+                if route.lstrip("^").replace("\\.", ".").startswith(EXCLUDED_PREFIXES):
+                    continue
+                found.append((namespace + entry.name, route, entry.callback))
+
+    walk(get_resolver().url_patterns, "", "")
+    return found
+
+
+class TenantObjects:
+    """Lazily creates one object of each kind in an organization, for URL parameters."""
+
+    def __init__(self, org):
+        self.org = org
+        self._cache = {}
+
+    def _app(self):
+        if "app" not in self._cache:
+            self._cache["app"] = app_registration_create(
+                tenant=self.org.tenant, actor=Actor.system("tests"), display_name="Walker app",
+                permissions=["User.Read.All"])
+        return self._cache["app"]
+
+    def _secret(self):
+        if "secret" not in self._cache:
+            self._cache["secret"], _plain = app_secret_create(app=self._app(), actor=Actor.system("tests"))
+        return self._cache["secret"]
+
+    def _job(self):
+        if "job" not in self._cache:
+            self._cache["job"] = Job.objects.create(tenant=self.org.tenant, created_by=self.org.global_admin,
+                                                    kind="walker", title="Walker job")
+        return self._cache["job"]
+
+    MAKERS = {"app_id": "_app", "secret_id": "_secret", "job_id": "_job"}
+
+    def kwargs_for(self, route: str) -> dict:
+        names = _param_names(route)
+        unknown = [n for n in names if n not in self.MAKERS]
+        assert not unknown, f"URL {route} has parameters {unknown}: add a maker to tests/portal_urls.py"
+        return {name: getattr(self, self.MAKERS[name])().pk for name in names}
+
+
+def _param_names(route: str) -> list[str]:
+    return [m.split(":")[-1] for m in re.findall(r"<([^>]+)>", route)]

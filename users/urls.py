@@ -1,0 +1,17 @@
+from django.urls import path
+
+from tenantadmin.placeholders import placeholder
+from tenantadmin.roles import Perm
+from users import views
+
+app_name = "users"
+
+urlpatterns = [
+    path("signup/", views.signup, name="signup"),
+    path("signup/check-domain/", views.signup_check_domain, name="signup_check_domain"),
+    path("signin/", views.signin, name="signin"),
+    path("signout/", views.signout, name="signout"),
+    path("profile/", views.profile, name="profile"),
+    path("admin/users/", placeholder("users", Perm.USERS_READ), name="list"),
+    path("admin/groups/", placeholder("groups", Perm.USERS_READ), name="groups"),
+]

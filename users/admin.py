@@ -1,13 +1,12 @@
 """Staff site: people of every organization, read-only apart from blocking and allowing sign-in."""
 
 from django.contrib import admin, messages
-from django.db import transaction
 from django.utils.translation import ngettext
 
 from tenantadmin.actors import Actor
 from tenantadmin.admin import ReadOnlyAdmin, ReadOnlyTabularInline
-from tenantadmin.services.audit import audit_record
 from users.models import RoleAssignment, User
+from users.services import users_set_sign_in
 
 
 class RoleAssignmentInline(ReadOnlyTabularInline):
@@ -16,25 +15,9 @@ class RoleAssignmentInline(ReadOnlyTabularInline):
 
 
 def _set_sign_in(request, queryset, *, allowed: bool) -> int:
-    """Block or allow sign-in for the selected members of organizations; returns how many changed.
-
-    A users service for this arrives with the users issue; until then the write and its audit
-    events happen here, in one transaction, so each organization's log names the support person.
-    """
-    actor = Actor.from_request(request)
     # Ids first: the changelist queryset may carry DISTINCT or joins that row locks refuse.
-    ids = list(queryset.values_list("pk", flat=True))
-    with transaction.atomic():
-        # Staff accounts have no organization whose log could record the change.
-        users = list(
-            User.objects.select_for_update(of=("self",)).select_related("tenant")
-            .filter(pk__in=ids, tenant__isnull=False).exclude(is_active=allowed)
-        )
-        User.objects.filter(pk__in=[user.pk for user in users]).update(is_active=allowed)
-        for user in users:
-            audit_record(tenant=user.tenant, actor=actor, action="user.update", target=user,
-                         changes={"is_active": [not allowed, allowed]})
-    return len(users)
+    return users_set_sign_in(user_ids=queryset.values_list("pk", flat=True), allowed=allowed,
+                             actor=Actor.from_request(request))
 
 
 @admin.register(User)

@@ -45,16 +45,17 @@ def build_upn(alias: str, domain: str) -> str:
 
 @transaction.atomic
 def user_create(*, tenant, actor: Actor, alias: str, domain: str, display_name: str, password: str | None = None,
-                roles=(), **details) -> tuple[User, str]:
+                roles=(), admin_contact_required: bool = True, **details) -> tuple[User, str]:
     """A new account in `tenant`. Without `password` a temporary one is generated (changed at next sign-in).
-    Returns the user and the password to show once."""
+    Returns the user and the password to show once. `admin_contact_required=False` only for the first
+    administrator an operator provisions without an alternate address (the overview then asks for one)."""
     upn = build_upn(alias, domain)
     # Reverse relation: the user name's domain must be one of the organization's verified domains.
     if not tenant.domains.filter(name=upn.partition("@")[2], verified_at__isnull=False).exists():
         raise ValidationError({"domain": [_("Choose one of your organization's verified domains.")]})
     if not (display_name or "").strip():
         raise ValidationError({"display_name": [_("Enter a display name.")]})
-    if roles and not details.get("alternate_email"):
+    if roles and admin_contact_required and not details.get("alternate_email"):
         raise ValidationError({"alternate_email": [_("Administrators need an alternate e-mail address.")]})
     user = User(tenant=tenant, upn=upn, display_name=display_name.strip(), **details)
     temporary = password is None
@@ -86,3 +87,21 @@ def role_assign(*, user: User, role: str, actor: Actor) -> RoleAssignment:
                      changes={"role": [None, role]})
         user.__dict__.pop("role_codes", None)
     return assignment
+
+
+@transaction.atomic
+def users_set_sign_in(*, user_ids, allowed: bool, actor: Actor) -> int:
+    """Allow or block sign-in for members of organizations; returns how many accounts changed.
+
+    A blocked account keeps its licenses (SPEC "Sign-in status"). Staff accounts are skipped:
+    they have no organization whose log could record the change.
+    """
+    users = list(
+        User.objects.select_for_update(of=("self",)).select_related("tenant")
+        .filter(pk__in=list(user_ids), tenant__isnull=False).exclude(is_active=allowed)
+    )
+    User.objects.filter(pk__in=[user.pk for user in users]).update(is_active=allowed)
+    for user in users:
+        audit_record(tenant=user.tenant, actor=actor, action="user.update", target=user,
+                     changes={"is_active": [not allowed, allowed]})
+    return len(users)

@@ -36,12 +36,13 @@ def tenant_sign_up(*, organization_name: str, country: str, preferred_language: 
         tenant=tenant, actor=founder, alias=alias, domain=tenant.initial_domain, display_name=display_name,
         password=password, first_name=first_name, last_name=last_name, alternate_email=alternate_email,
         language=preferred_language if preferred_language in ("en", "de", "nl") else "",
-        roles=[Role.GLOBAL_ADMIN],
+        # The sign-up form requires the address; an operator may provision without it (create_tenant).
+        roles=[Role.GLOBAL_ADMIN], admin_contact_required=False,
     )
     actor = Actor.for_user(admin, ip_address)
     if plan is not None:
         trial_start(tenant=tenant, sku=plan, actor=actor)
-    if mail_welcome:
+    if mail_welcome and alternate_email:
         mail_after_commit(
             to=[alternate_email], subject=_("Welcome to %(org)s's admin center") % {"org": tenant.name},
             template="users/mail/welcome", language=preferred_language,

@@ -3,9 +3,11 @@
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from tenantadmin.actors import Actor
 from tenantadmin.initial_domain import check_label, initial_domain_for
+from tenantadmin.languages import COMMUNICATION_LANGUAGES
 from tenantadmin.models import ServiceSettings, Tenant
 from tenantadmin.services.audit import audit_record, diff_fields
 
@@ -17,15 +19,25 @@ PROFILE_FIELDS = ("name", "street", "city", "state", "postal_code", "phone", "te
 def tenant_create(*, name: str, country: str, initial_label: str, actor: Actor,
                   preferred_language: str = "en", **profile) -> Tenant:
     """A new organization with its service settings; the caller adds domain, admin and plan."""
-    label, errors = check_label(initial_label)
+    errors = {}
+    name = (name or "").strip()
+    if not 1 <= len(name) <= Tenant._meta.get_field("name").max_length:
+        errors["name"] = [_("Enter an organization name of at most 100 characters.")]
+    if (country or "").upper() not in countries:
+        errors["country"] = [_("Choose a country or region.")]
+    if preferred_language not in dict(COMMUNICATION_LANGUAGES):
+        errors["preferred_language"] = [_("Choose a language from the list.")]
+    label, label_errors = check_label(initial_label)
+    if label_errors:
+        errors["initial_domain"] = label_errors
     if errors:
-        raise ValidationError({"initial_domain": errors})
+        raise ValidationError(errors)
     domain = initial_domain_for(label)
     try:
         # A savepoint so a lost race on the unique initial domain leaves the outer transaction usable.
         with transaction.atomic():
             tenant = Tenant.objects.create(
-                name=name.strip(), country=country, preferred_language=preferred_language,
+                name=name, country=country.upper(), preferred_language=preferred_language,
                 initial_domain=domain, default_domain=domain, **profile,
             )
     except IntegrityError:

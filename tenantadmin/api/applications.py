@@ -16,6 +16,7 @@ from django.utils import timezone
 from ninja import Router
 from pydantic import model_validator
 
+from tenantadmin.access import tenant_object_or_404
 from tenantadmin.api.auth import require_any
 from tenantadmin.api.errors import GraphError, not_found
 from tenantadmin.api.odata import Field as ODataField
@@ -181,21 +182,19 @@ def serialize(app: AppRegistration) -> dict:
     }
 
 
-def _apps(request):
-    """The caller's apps with their secrets that still count (revoked ones are gone from Graph's view)."""
-    live = AppSecret.objects.filter(tenant=request.tenant, revoked_at__isnull=True).order_by("created_at")
-    return AppRegistration.objects.filter(tenant=request.tenant).prefetch_related(
-        Prefetch("secrets", queryset=live, to_attr="live_secrets"))
+def _with_live_secrets(apps, tenant):
+    """`apps` with their secrets that still count (revoked ones are gone from Graph's view)."""
+    live = AppSecret.objects.filter(tenant=tenant, revoked_at__isnull=True).order_by("created_at")
+    return apps.prefetch_related(Prefetch("secrets", queryset=live, to_attr="live_secrets"))
 
 
 def _app(request, app_id: str) -> AppRegistration:
     try:
-        app = _apps(request).select_related("tenant").filter(pk=uuid.UUID(app_id)).first()
+        pk = uuid.UUID(app_id)
     except ValueError:
-        app = None
-    if app is None:
-        raise not_found()
-    return app
+        raise not_found() from None
+    apps = _with_live_secrets(AppRegistration.objects.select_related("tenant"), request.tenant)
+    return tenant_object_or_404(apps, request.tenant, pk=pk)
 
 
 def _months(end: datetime | None) -> int | None:
@@ -220,11 +219,13 @@ def application_list(request):
     """Permissions: Application.ReadWrite.All. `$filter`/`$orderby` on displayName, appId, createdDateTime."""
     require_any(request, MANAGE)
     query = parse_query(request.GET, FIELDS, default_order=[("displayName", False)], type_name=TYPE_NAME)
-    return odata_collection(request, _apps(request), query, fields=FIELDS, name=NAME,
+    apps = _with_live_secrets(AppRegistration.objects.filter(tenant=request.tenant), request.tenant)
+    return odata_collection(request, apps, query, fields=FIELDS, name=NAME,
                             salt="tenantadmin.api.applications", serialize=serialize)
 
 
-@router.post("/applications", response={201: Application}, summary="Create an application", openapi_extra=graph_openapi())
+@router.post("/applications", response={201: Application}, summary="Create an application",
+             openapi_extra=graph_openapi())
 def application_create(request, payload: ApplicationCreate):
     """Permissions: Application.ReadWrite.All. Grant permissions with `requiredResourceAccess`: resourceAppId
     `00000003-0000-0000-c000-000000000000` and `resourceAccess` items `{"id": <Graph app-role id>, "type": "Role"}`."""
@@ -254,10 +255,9 @@ def application_patch(request, app_id: str, payload: ApplicationPatch):
     for name in data:
         if data[name] is None:
             raise ValidationError({name: ["This property cannot be null."]})
-    app_registration_update(
-        app=app, actor=request.actor, display_name=payload.display_name,
-        permissions=None if payload.required_resource_access is None else _permissions(payload.required_resource_access),
-    )
+    required = payload.required_resource_access
+    app_registration_update(app=app, actor=request.actor, display_name=payload.display_name,
+                            permissions=None if required is None else _permissions(required))
     return HttpResponse(status=204)
 
 
@@ -281,7 +281,8 @@ def application_add_password(request, app_id: str, payload: AddPassword):
     months = _months(credential.end_date_time)
     secret, plain = app_secret_create(app=app, actor=request.actor, display_name=credential.display_name or "",
                                       **({} if months is None else {"months": months}))
-    body = {"@odata.context": odata_context("microsoft.graph.passwordCredential"), **_password_credential(secret, plain)}
+    body = {"@odata.context": odata_context("microsoft.graph.passwordCredential"),
+            **_password_credential(secret, plain)}
     return JsonResponse(body, headers={"Cache-Control": "no-store"})
 
 

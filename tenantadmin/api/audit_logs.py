@@ -5,6 +5,7 @@ import re
 
 from ninja import Router
 
+from tenantadmin.access import tenant_object_or_404
 from tenantadmin.api.auth import require_any
 from tenantadmin.api.errors import not_found
 from tenantadmin.api.odata import Field as ODataField
@@ -164,8 +165,7 @@ def directory_audit_get(request, audit_id: str):
     require_any(request, READ)
     select = parse_query(request.GET, FIELDS, type_name=TYPE_NAME).select
     # ASCII and short so int() cannot fail and the value fits the bigint column.
-    valid = audit_id.isascii() and audit_id.isdigit() and len(audit_id) <= 18
-    event = AuditEvent.objects.filter(tenant=request.tenant, pk=int(audit_id)).first() if valid else None
-    if event is None:
+    if not (audit_id.isascii() and audit_id.isdigit() and len(audit_id) <= 18):
         raise not_found()
+    event = tenant_object_or_404(AuditEvent.objects.all(), request.tenant, pk=int(audit_id))
     return odata_entity(NAME, serialize(event), select)

@@ -32,6 +32,7 @@ router = Router(tags=["Organization"], by_alias=True)
 READ = "Organization.Read.All"
 WRITE = "Organization.ReadWrite.All"
 NAME = "organization"
+TYPE_NAME = "microsoft.graph.organization"
 
 FIELDS = {
     "id": ODataField("id", kind="guid"),
@@ -178,7 +179,7 @@ def _own_organization(request, org_id: str) -> Tenant:
 def organization_list(request):
     """Permissions: Organization.Read.All (or a broader one)."""
     require_any(request, READ)
-    query = parse_query(request.GET, FIELDS, default_order=[("displayName", False)], type_name="microsoft.graph.organization")
+    query = parse_query(request.GET, FIELDS, default_order=[("displayName", False)], type_name=TYPE_NAME)
     domains = list(_verified_domains(request.tenant))
     return odata_collection(
         request, Tenant.objects.filter(pk=request.tenant.pk), query, fields=FIELDS, name=NAME,
@@ -192,7 +193,7 @@ def organization_get(request, org_id: str):
     """Permissions: Organization.Read.All (or a broader one). Supports $select."""
     require_any(request, READ)
     tenant = _own_organization(request, org_id)
-    select = parse_query(request.GET, FIELDS, type_name="microsoft.graph.organization").select
+    select = parse_query(request.GET, FIELDS, type_name=TYPE_NAME).select
     return odata_entity(NAME, serialize(tenant, _verified_domains(tenant)), select)
 
 

@@ -90,7 +90,7 @@ def odata_entity(name: str, item: dict, select: list[str] | None, status: int = 
 
 
 _ODATA_OPTIONS = {
-    "filter": ({"type": "string"}, "Filter expression, e.g. `displayName eq 'Contoso'` or `startswith(displayName,'C')`."),
+    "filter": ({"type": "string"}, "e.g. `displayName eq 'Contoso'` or `startswith(displayName,'C')`."),
     "select": ({"type": "string"}, "Comma-separated properties to return."),
     "orderby": ({"type": "string"}, "`property [asc|desc]`, comma-separated."),
     "top": ({"type": "integer", "minimum": 1, "maximum": 999}, "Page size (default 100)."),

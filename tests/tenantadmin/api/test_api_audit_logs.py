@@ -22,7 +22,8 @@ def auditor(client, org_a):
 
 def add_events(tenant, count, action="user.update"):
     for n in range(count):
-        audit_record(tenant=tenant, actor=Actor.system("tests"), action=action, target=tenant, changes={"n": [n, n + 1]})
+        audit_record(tenant=tenant, actor=Actor.system("tests"), action=action, target=tenant,
+                     changes={"n": [n, n + 1]})
 
 
 def local(url: str) -> str:

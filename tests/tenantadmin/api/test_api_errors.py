@@ -3,10 +3,17 @@
 import uuid
 
 import pytest
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 
 from tenantadmin.api.app import api
-from tests.tenantadmin.api.apihelpers import Api, assert_graph_error, token_for
+from tests.tenantadmin.api.apihelpers import (
+    Api,
+    assert_graph_error,
+    credentials,
+    register_app,
+    request_token,
+    token_for,
+)
 
 
 @pytest.fixture
@@ -92,3 +99,14 @@ def test_unexpected_error_is_500_without_details(caplog):
     assert "InternalServerError" in body
     assert "hunter2" not in body and "Traceback" not in body
     assert "hunter2" in caplog.text  # the operator still gets the details in the log
+
+
+def test_api_needs_no_csrf_token(org_a):
+    """Programs send no CSRF cookie: the token endpoint, the API and the fallback are CSRF-exempt."""
+    client = Client(enforce_csrf_checks=True)
+    app, _secret, plain = register_app(org_a.tenant, ["Organization.ReadWrite.All"])
+    response = request_token(client, org_a.tenant.pk, **credentials(app, plain))
+    assert response.status_code == 200
+    writer = Api(client, response.json()["access_token"])
+    assert writer.patch(f"/v1.0/organization/{org_a.tenant.pk}", {"city": "Lisbon"}).status_code == 204
+    assert_graph_error(writer.post("/v1.0/nothingHere", {}), 404, "Request_ResourceNotFound")

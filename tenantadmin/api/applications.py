@@ -138,8 +138,13 @@ class RemovePassword(GraphInput):
     key_id: uuid.UUID
 
 
-def _permissions(required: list[RequiredResourceAccessInput]) -> list[str]:
-    """Graph app-role ids to our permission names; anything we cannot grant is a 400."""
+def _permissions(request, required: list[RequiredResourceAccessInput]) -> list[str]:
+    """Graph app-role ids to our permission names; anything we cannot grant is a 400.
+
+    Registration and consent are one step here (an admin's consent is implied), so a program may
+    only grant what it holds itself: otherwise Application.ReadWrite.All would lead to every
+    permission of the directory.
+    """
     names = []
     for resource in required:
         if resource.resource_app_id.lower() != GRAPH_RESOURCE_APP_ID:
@@ -153,6 +158,10 @@ def _permissions(required: list[RequiredResourceAccessInput]) -> list[str]:
             if name is None:
                 raise GraphError(400, "BadRequest", f"Unknown permission id '{access.id}'.")
             names.append(name)
+    beyond = sorted(set(names) - set(request.api_permissions))
+    if beyond:
+        raise GraphError(403, "Authorization_RequestDenied", "An application can only grant permissions it holds "
+                         f"itself; this token does not hold: {', '.join(beyond)}.")
     return names
 
 
@@ -231,7 +240,7 @@ def application_create(request, payload: ApplicationCreate):
     `00000003-0000-0000-c000-000000000000` and `resourceAccess` items `{"id": <Graph app-role id>, "type": "Role"}`."""
     require_any(request, MANAGE)
     app = app_registration_create(tenant=request.tenant, actor=request.actor, display_name=payload.display_name,
-                                  permissions=_permissions(payload.required_resource_access))
+                                  permissions=_permissions(request, payload.required_resource_access))
     return odata_entity(NAME, serialize(_app(request, str(app.pk))), None, status=201)
 
 
@@ -257,7 +266,7 @@ def application_patch(request, app_id: str, payload: ApplicationPatch):
             raise ValidationError({name: ["This property cannot be null."]})
     required = payload.required_resource_access
     app_registration_update(app=app, actor=request.actor, display_name=payload.display_name,
-                            permissions=None if required is None else _permissions(required))
+                            permissions=None if required is None else _permissions(request, required))
     return HttpResponse(status=204)
 
 
@@ -279,8 +288,9 @@ def application_add_password(request, app_id: str, payload: AddPassword):
     app = _app(request, app_id)
     credential = payload.password_credential or PasswordCredentialInput()
     months = _months(credential.end_date_time)
+    lifetime = {} if months is None else {"months": months}  # none asked for: the service's default
     secret, plain = app_secret_create(app=app, actor=request.actor, display_name=credential.display_name or "",
-                                      **({} if months is None else {"months": months}))
+                                      **lifetime)
     body = {"@odata.context": odata_context("microsoft.graph.passwordCredential"),
             **_password_credential(secret, plain)}
     return JsonResponse(body, headers={"Cache-Control": "no-store"})

@@ -103,6 +103,11 @@ def test_audit_export_job_runs_on_a_real_worker_and_mails_the_admin(real_worker,
     def to_admin(args):
         return args[0] == [admin.alternate_email]
 
+    import os, glob
+    from django.db import connection
+    print("DEBUG eager", app.conf.task_always_eager, "opts", app.conf.broker_transport_options, "atomic", connection.in_atomic_block, "queues", list(app.amqp.queues), "default", app.conf.task_default_queue)
+    time.sleep(2)
+    print("DEBUG files", glob.glob(str(settings.VAR_DIR) + "/**", recursive=True)[:20], os.listdir(app.conf.broker_transport_options["data_folder_in"]), finished_tasks)
     assert wait_for_task(finished_tasks, export_audit_log, this_job) == "SUCCESS"
     # The finished-job mail is queued when the job's last transaction commits, so it comes next.
     assert wait_for_task(finished_tasks, send_mail_task, to_admin) == "SUCCESS"

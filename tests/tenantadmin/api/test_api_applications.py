@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tenantadmin.api.permissions import GRAPH_RESOURCE_APP_ID, PERMISSION_IDS
+from tenantadmin.api.permissions import APPLICATION_PERMISSIONS, GRAPH_RESOURCE_APP_ID, PERMISSION_IDS
 from tenantadmin.models import AppRegistration, AppSecret, AuditEvent
 from tests.tenantadmin.api.apihelpers import (
     Api,
@@ -28,7 +28,21 @@ def graph_permissions(*names):
 
 @pytest.fixture
 def manager(client, org_a):
-    return Api(client, token_for(client, org_a.tenant, ["Application.ReadWrite.All"], name="Provisioner"))
+    # A provisioning app holding every permission, so it may grant any of them.
+    return Api(client, token_for(client, org_a.tenant, list(APPLICATION_PERMISSIONS), name="Provisioner"))
+
+
+def test_an_app_cannot_grant_permissions_it_does_not_hold(client, org_a):
+    limited = Api(client, token_for(client, org_a.tenant, ["Application.ReadWrite.All"], name="Limited"))
+    response = limited.post(APPS, {"displayName": "Escalate",
+                                   "requiredResourceAccess": graph_permissions("Directory.ReadWrite.All")})
+    error = assert_graph_error(response, 403, "Authorization_RequestDenied")
+    assert "Directory.ReadWrite.All" in error["message"]
+    assert not AppRegistration.objects.filter(tenant=org_a.tenant, display_name="Escalate").exists()
+    # What it holds itself it may pass on.
+    response = limited.post(APPS, {"displayName": "Peer",
+                                   "requiredResourceAccess": graph_permissions("Application.ReadWrite.All")})
+    assert response.status_code == 201
 
 
 def create(manager, name="Reporting", *permissions):

@@ -98,7 +98,10 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, actions: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", _("All actions"))] + [(a, a) for a in actions]
+        # Families ("user" = every "user.…" action) first, then the single actions.
+        families = sorted({action.split(".", 1)[0] for action in actions if "." in action})
+        self.fields["action"].choices = ([("", _("All actions"))] + [(f, f"{f}.*") for f in families]
+                                         + [(a, a) for a in actions])
 
     def clean(self):
         data = super().clean()

@@ -32,8 +32,9 @@ class AuditEvent(models.Model):
         ordering = ["-occurred_at", "-id"]
         indexes = [
             models.Index(fields=["tenant", "-occurred_at", "-id"], name="audit_tenant_time"),
-            models.Index(fields=["tenant", "action", "-occurred_at"], name="audit_tenant_action"),
-            models.Index(fields=["tenant", "actor_label", "-occurred_at"], name="audit_tenant_actor"),
+            models.Index(fields=["tenant", "action", "-occurred_at", "-id"], name="audit_tenant_action"),
+            models.Index(fields=["tenant", "actor_label", "-occurred_at", "-id"], name="audit_tenant_actor"),
+            # PostgreSQL also gets a trigram index for "actor contains" (migration 0003).
         ]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -94,5 +95,6 @@ def app_delete(request, app_id):
         app_registration_delete(app=app, actor=Actor.from_request(request))
         messages.success(request, _("The app %(name)s was deleted.") % {"name": app.display_name})
         return redirect("tenantadmin:apps")
-    return render(request, "tenantadmin/apps/delete.html", {"app": app,
-                                                            "active_secrets": app.secrets.filter(revoked_at__isnull=True).count()})
+    # Expired secrets no longer work, so they are not "lost" by deleting the app.
+    active = app.secrets.filter(revoked_at__isnull=True, expires_at__gt=timezone.now()).count()
+    return render(request, "tenantadmin/apps/delete.html", {"app": app, "active_secrets": active})

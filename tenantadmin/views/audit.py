@@ -19,8 +19,12 @@ ORDER = [("occurred_at", True)]
 
 
 def _filters(form) -> dict:
-    """The selector's keyword arguments from a bound filter form (no filter when it is invalid)."""
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    """The selector's keyword arguments from a bound filter form; a field with an error is left out,
+    the valid ones still apply."""
+    if not form.is_bound:
+        return {"actor": "", "action": "", "since": None, "until": None}
+    form.is_valid()  # fills cleaned_data with the fields that are valid
+    data = form.cleaned_data
     return {"actor": data.get("actor", ""), "action": data.get("action", ""),
             "since": data.get("since"), "until": data.get("until")}
 

@@ -159,8 +159,6 @@ def test_delete_page_says_what_will_be_lost_and_delete_removes_the_app(org_a, cl
     assert events(org_a.tenant, "app_registration.delete").get().target_id == str(app.pk)
 
 
-@pytest.mark.xfail(strict=True, reason="app_delete counts secrets with revoked_at null as active, expired ones too "
-                                      "(tenantadmin/views/app_registrations.py, app_delete)")
 def test_delete_page_does_not_count_expired_secrets_as_active(org_a, client_for):
     app = make_app(org_a)
     make_secret(app)

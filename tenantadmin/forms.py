@@ -63,6 +63,8 @@ class ServiceSettingsForm(forms.ModelForm):
         fields = ["calendar_publishing_enabled", "mobile_email_enabled", "device_password_required",
                   "device_password_min_length", "device_password_alphanumeric", "device_inactivity_lock_minutes",
                   "device_wipe_after_failures", "lync_mobile_push_enabled"]
+        widgets = {name: forms.NumberInput(attrs={"style": "max-width: 8rem"}) for name in (
+            "device_password_min_length", "device_inactivity_lock_minutes", "device_wipe_after_failures")}
 
     DEVICE_OPTIONS = ("device_password_min_length", "device_password_alphanumeric",
                       "device_inactivity_lock_minutes", "device_wipe_after_failures")

@@ -53,7 +53,8 @@ def test_sign_up_in_the_browser_then_edit_the_organization_profile(page, screens
     page.wait_for_url("**/signin/")
 
 
-def test_service_settings_reveal_device_options_only_when_a_password_is_required(page, live_server, org_a, password):
+def test_service_settings_reveal_device_options_only_when_a_password_is_required(page, screenshot, live_server, org_a,
+                                                                                password):
     page.goto("/signin/")
     page.fill("#id_username", org_a.global_admin.upn)
     page.fill("#id_password", password)
@@ -64,8 +65,17 @@ def test_service_settings_reveal_device_options_only_when_a_password_is_required
     page.check("#id_device_password_required")
     assert page.is_visible("#device-password-options")
     page.fill("#id_device_password_min_length", "8")
+    screenshot("service-settings")
     page.click("#submit-id-submit")
     page.wait_for_selector(".alert-success")
     settings_row = org_a.tenant.service_settings
     settings_row.refresh_from_db()
     assert settings_row.device_password_required and settings_row.device_password_min_length == 8
+
+    # The change is in the audit log, and an export runs as a job with a progress bar to a download.
+    page.goto("/admin/audit/")
+    assert "service_settings.update" in page.inner_text("table")
+    screenshot("audit-log")
+    page.click("#export-audit")
+    page.wait_for_selector("#job-download")
+    assert "Completed" in page.inner_text(".job-progress")

@@ -1,0 +1,68 @@
+"""Walks every API route that names an object: another organization's token gets a 404 Graph
+error for organization A's objects, whatever the method and body, and nothing of A changes.
+
+The walk reads the ninja routers, so a new route is covered the day it is added: a route with a
+path parameter this module does not know fails until a maker is added below.
+"""
+
+import re
+
+import pytest
+
+from tenantadmin.api.app import api
+from tenantadmin.api.permissions import APPLICATION_PERMISSIONS
+from tenantadmin.models import AppRegistration, AppSecret, AuditEvent, Tenant
+from tests.tenantadmin.api.apihelpers import Api, assert_graph_error, register_app, token_for
+
+pytestmark = pytest.mark.django_db
+
+# A valid body per route, so the request reaches the object lookup instead of stopping at a 400.
+BODIES = {"addPassword": {"passwordCredential": {"displayName": "x"}},
+          "removePassword": {"keyId": "00000000-0000-0000-0000-000000000000"}}
+DEFAULT_BODIES = {"patch": {"displayName": "Renamed by B"}, "post": {}}
+
+
+def object_routes():
+    routes = []
+    for prefix, router in api._routers:
+        for path, view in router.path_operations.items():
+            params = re.findall(r"{(\w+)}", path)
+            if not params or path.startswith("/{tenant}/oauth2"):
+                continue
+            for operation in view.operations:
+                for method in operation.methods:
+                    routes.append((method.lower(), prefix + path, params))
+    return routes
+
+
+ROUTES = object_routes()
+
+
+def test_the_walk_finds_the_object_routes():
+    paths = {path for _method, path, _params in ROUTES}
+    assert {"/v1.0/organization/{org_id}", "/v1.0/applications/{app_id}",
+            "/v1.0/auditLogs/directoryAudits/{audit_id}"} <= paths
+
+
+def makers(org):
+    app, _secret, _plain = register_app(org.tenant, ["User.Read.All"], name="A's app")
+    event = AuditEvent.objects.filter(tenant=org.tenant).order_by("id").first()
+    return {"org_id": str(org.tenant.pk), "app_id": str(app.pk), "audit_id": str(event.pk)}
+
+
+@pytest.mark.parametrize("method, path, params", ROUTES, ids=[f"{m} {p}" for m, p, _ in ROUTES])
+def test_other_tenant_gets_404_on_every_object_route(client, org_a, org_b, method, path, params):
+    ids = makers(org_a)
+    unknown = [p for p in params if p not in ids]
+    assert not unknown, f"{path} has parameters {unknown}: add a maker to this test"
+    url = re.sub(r"{(\w+)}", lambda m: ids[m.group(1)], path)
+    caller = Api(client, token_for(client, org_b.tenant, list(APPLICATION_PERMISSIONS), name="B's app"))
+    before = (Tenant.objects.get(pk=org_a.tenant.pk).name, AppRegistration.objects.filter(tenant=org_a.tenant).count(),
+              AppSecret.objects.filter(tenant=org_a.tenant).count())
+    body = BODIES.get(path.rsplit("/", 1)[-1], DEFAULT_BODIES.get(method))
+    response = caller.get(url) if method == "get" else (
+        caller.delete(url) if method == "delete" else getattr(caller, method)(url, body))
+    assert_graph_error(response, 404, "Request_ResourceNotFound")
+    after = (Tenant.objects.get(pk=org_a.tenant.pk).name, AppRegistration.objects.filter(tenant=org_a.tenant).count(),
+             AppSecret.objects.filter(tenant=org_a.tenant).count())
+    assert before == after

@@ -16,7 +16,7 @@ admin.site.site_title = "tenantadmin support"
 admin.site.index_title = "Organizations, people and the audit log"
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class NoWrites:
     """Look, do not touch: the product's writes belong to its services, which audit them."""
 
     def has_add_permission(self, request, obj=None):
@@ -29,22 +29,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyTabularInline(admin.TabularInline):
+class ReadOnlyAdmin(NoWrites, admin.ModelAdmin):
+    pass
+
+
+class ReadOnlyTabularInline(NoWrites, admin.TabularInline):
     extra = 0
     can_delete = False
 
     def get_readonly_fields(self, request, obj=None):
         # Unlike a change page, an inline still builds a form from its fields, and some are not editable.
         return self.fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ServiceSettingsInline(admin.StackedInline):

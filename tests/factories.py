@@ -2,6 +2,7 @@
 
 import itertools
 
+from billing.catalog import ensure_default_plans
 from billing.models import Sku
 from tenantadmin.actors import Actor
 from tenantadmin.roles import Role
@@ -14,6 +15,8 @@ _counter = itertools.count(1)
 
 def make_tenant(label: str | None = None, *, name: str | None = None, country: str = "US", plan: str | None = "ENTERPRISEPACK"):
     """An organization created through the real sign-up service; returns (tenant, global admin)."""
+    # Transactional tests (browser, real worker) empty every table, the migrated plans included.
+    ensure_default_plans(Sku)
     n = next(_counter)
     label = label or f"org{n}"
     return tenant_sign_up(

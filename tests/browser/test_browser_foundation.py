@@ -3,13 +3,16 @@
 import pytest
 from captcha.models import CaptchaStore
 
+from billing.catalog import ensure_default_plans
+from billing.models import Sku
+
 from tenantadmin.models import AuditEvent, Tenant
 
-# serialized_rollback: transactional tests empty the tables; this restores the plans loaded by migrations.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_sign_up_in_the_browser_then_edit_the_organization_profile(page, screenshot, live_server):
+    ensure_default_plans(Sku)  # a transactional test before this one may have emptied the tables
     page.goto("/signup/")
     page.get_by_label("Office 365 Enterprise E3").check()
     page.fill("#id_first_name", "Ada")

@@ -21,7 +21,7 @@ def _create_broker_folders(sender, **kwargs):
     # The file-system broker of the embedded default fails on a missing folder; both the web
     # process (which sends) and the worker (which reads) configure the app, so both create them.
     options = sender.conf.broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
 

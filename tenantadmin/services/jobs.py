@@ -87,18 +87,26 @@ def job_run(job_id, work: Callable[[Job, Progress], dict]) -> Job | None:
         logger.exception("job %s failed", job_id)
         outcome = {"status": Job.Status.FAILED, "message": _("The job stopped with an error: %(error)s") % {"error": exc}}
     status = outcome.pop("status", Job.Status.PARTIAL if job.failed else Job.Status.SUCCEEDED)
-    with transaction.atomic():
-        Job.objects.filter(pk=job.pk).update(status=status, finished_at=timezone.now(), done=job.done,
-                                             failed=job.failed, **outcome)
-        job.refresh_from_db()
-        if job.created_by and job.created_by.alternate_email:
-            mail_after_commit(
-                to=[job.created_by.alternate_email], subject=_("%(title)s: %(status)s") % {
-                    "title": job.title, "status": job.get_status_display()},
-                template="tenantadmin/mail/job_finished", language=job.created_by.language or "en",
-                context={"job": job, "job_url": reverse("tenantadmin:job_detail", args=[job.pk])},
-            )
+    Job.objects.filter(pk=job.pk).update(status=status, finished_at=timezone.now(), done=job.done,
+                                         failed=job.failed, **outcome)
+    job.refresh_from_db()
+    # The job is finished whatever happens to the mail: a mail problem must not leave it "running".
+    try:
+        with transaction.atomic():
+            _mail_job_finished(job)
+    except Exception:
+        logger.exception("job %s finished but its mail could not be queued", job_id)
     return job
+
+
+def _mail_job_finished(job: Job) -> None:
+    if job.created_by and job.created_by.alternate_email:
+        mail_after_commit(
+            to=[job.created_by.alternate_email],
+            subject=_("%(title)s: %(status)s") % {"title": job.title, "status": job.get_status_display()},
+            template="tenantadmin/mail/job_finished", language=job.created_by.language or "en",
+            context={"job": job, "job_url": reverse("tenantadmin:job_detail", args=[job.pk])},
+        )
 
 
 def jobs_purge_expired(*, now=None) -> int:

@@ -80,7 +80,6 @@ def real_worker(tmp_path):
             **settings.CELERY_BROKER_TRANSPORT_OPTIONS,
             "data_folder_in": str(folders["queue"]), "data_folder_out": str(folders["queue"]),
             "processed_folder": str(folders["processed"]), "control_folder": str(folders["control"]),
-            "polling_interval": 0.1,  # the default second per poll would dominate the test's run time
         }
     saved = {key: app.conf[key] for key in overrides}
     app.conf.update(overrides)

@@ -35,8 +35,9 @@ ADMIN = {"alias": "admin", "first_name": "Megan", "last_name": "Bowen", "alterna
 CUSTOM_DOMAIN = "contoso.example"  # added and verified
 PENDING_DOMAIN = "fabrikam.example"  # added, waiting for verification
 
-APP_NAME = "Contoso HR sync"
-APP_PERMISSIONS = ["User.Read.All"]
+APP_NAME = "Contoso reporting"
+# Enough to try the README examples (organization, audit log) without being able to change anything.
+APP_PERMISSIONS = ["AuditLog.Read.All", "Directory.Read.All"]
 
 INITIAL = "initial"
 CUSTOM = "custom"

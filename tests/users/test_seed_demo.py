@@ -56,7 +56,7 @@ def test_seed_demo_domains_subscriptions_and_app():
     plans = {(s.sku.part_number, s.is_trial, s.quantity) for s in Subscription.objects.filter(tenant=tenant)}
     assert plans == {("ENTERPRISEPACK", True, 25), ("LITEPACK", False, 10)}
     app = AppRegistration.objects.get(tenant=tenant, client_id=result["demo_app"]["client_id"])
-    assert app.permissions == ["User.Read.All"]
+    assert app.permissions == ["AuditLog.Read.All", "Directory.Read.All"]
     assert AppSecret.objects.get(app=app).digest == secret_digest(result["demo_app"]["client_secret"])
 
 
@@ -100,3 +100,14 @@ def test_blocked_demo_user_cannot_sign_in():
     blocked = User.objects.filter(tenant_id=result["tenant_id"], is_active=False).first()
 
     assert sign_in(blocked.upn, result["admin_password"]) is None
+
+
+def test_the_printed_demo_app_can_call_the_readme_examples(client):
+    result = seed()
+    app = result["demo_app"]
+    token = client.post(f"/{result['domains'][1]}/oauth2/v2.0/token", {
+        "grant_type": "client_credentials", "client_id": app["client_id"], "client_secret": app["client_secret"],
+        "scope": "https://graph.microsoft.com/.default"}).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/v1.0/organization", headers=headers).json()["value"][0]["displayName"] == "Contoso Demo"
+    assert client.get("/v1.0/auditLogs/directoryAudits", {"$top": "5"}, headers=headers).status_code == 200

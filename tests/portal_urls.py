@@ -66,7 +66,10 @@ class TenantObjects:
                                                     kind="walker", title="Walker job")
         return self._cache["job"]
 
-    MAKERS = {"app_id": "_app", "secret_id": "_secret", "job_id": "_job"}
+    def _user(self):
+        return self.org.user  # a member without a role
+
+    MAKERS = {"app_id": "_app", "secret_id": "_secret", "job_id": "_job", "user_id": "_user"}
 
     def kwargs_for(self, route: str) -> dict:
         names = _param_names(route)

@@ -1,4 +1,5 @@
 import uuid
+from datetime import timedelta
 from functools import cached_property
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -6,6 +7,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -64,6 +66,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Where password-reset and service mail goes; required for administrators.
     alternate_email = models.EmailField(_("alternate e-mail address"), blank=True)
     language = models.CharField(_("display language"), max_length=10, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, help_text=_("An IANA name such as Europe/Amsterdam."))
     # Sign-in allowed / blocked (SPEC "Sign-in status"); a blocked account keeps its licenses.
     is_active = models.BooleanField(_("sign-in allowed"), default=True)
     is_staff = models.BooleanField(_("support staff"), default=False)
@@ -108,6 +111,20 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self):
         return self.first_name or self.display_name
 
+    def password_expires_at(self):
+        """When the password expires under the organization's policy (None: never)."""
+        tenant = self.tenant
+        if tenant is None or not tenant.passwords_expire or self.password_changed_at is None:
+            return None
+        return self.password_changed_at + timedelta(days=tenant.password_expiry_days)
+
+    def must_change_password_now(self, now=None) -> bool:
+        """A temporary password, or an expired one: the next sign-in goes to Change password first."""
+        if self.must_change_password:
+            return True
+        expires = self.password_expires_at()
+        return expires is not None and expires <= (now or timezone.now())
+
     @cached_property
     def role_codes(self) -> frozenset[str]:
         """The administrator roles this person holds (one query, then cached on the instance)."""
@@ -126,6 +143,62 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_global_admin(self) -> bool:
         return Role.GLOBAL_ADMIN in self.role_codes
+
+
+class ContactPreferences(models.Model):
+    """How a person wants to hear from the operator (My profile, SPEC "contact preferences")."""
+
+    user = models.OneToOneField(User, primary_key=True, on_delete=models.CASCADE, related_name="contact_preferences")
+    tenant = models.ForeignKey("tenantadmin.Tenant", on_delete=models.CASCADE, related_name="+")
+    preferred_phone = models.CharField(_("preferred phone"), max_length=64, blank=True)
+    preferred_mobile = models.CharField(_("preferred mobile phone"), max_length=64, blank=True)
+    preferred_email = models.EmailField(_("preferred e-mail address"), blank=True)
+    promotional_offers = models.BooleanField(_("promotional offers"), default=False)
+    customer_research = models.BooleanField(_("customer research"), default=False)
+    educational_content = models.BooleanField(_("educational content"), default=False)
+    partner_communications = models.BooleanField(_("partner communications"), default=False)
+    compliance_notices = models.BooleanField(_("compliance notices"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("contact preferences")
+        verbose_name_plural = _("contact preferences")
+
+
+class UserPhoto(models.Model):
+    """A profile photo: at most 100 KB as uploaded, re-encoded (metadata stripped) before it is kept."""
+
+    user = models.OneToOneField(User, primary_key=True, on_delete=models.CASCADE, related_name="photo")
+    tenant = models.ForeignKey("tenantadmin.Tenant", on_delete=models.CASCADE, related_name="+")
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=40)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("profile photo")
+
+
+class PasswordResetRequest(models.Model):
+    """One administrator self-service password reset (SPEC users/ "Passwords"): a mailed link, then an
+    SMS code, then a new password, all within 10 minutes and in the browser session that started it.
+    Only digests of the link token, the code and the session key are stored."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey("tenantadmin.Tenant", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_resets")
+    session_digest = models.CharField(max_length=64)
+    link_digest = models.CharField(max_length=64, unique=True)
+    code_digest = models.CharField(max_length=64, blank=True)
+    code_attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    link_opened_at = models.DateTimeField(null=True, blank=True)
+    code_verified_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "user", "-created_at"], name="reset_tenant_user")]
+        verbose_name = _("password reset request")
 
 
 class RoleAssignment(models.Model):

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from tenantadmin.placeholders import placeholder
 from tenantadmin.roles import Perm
@@ -12,6 +12,9 @@ urlpatterns = [
     path("signin/", views.signin, name="signin"),
     path("signout/", views.signout, name="signout"),
     path("profile/", views.profile, name="profile"),
+    path("", include("users.password_urls")),
+    path("", include("users.reset_urls")),
+    path("", include("users.profile_urls")),
     path("admin/users/", placeholder("users", Perm.USERS_READ), name="list"),
     path("admin/groups/", placeholder("groups", Perm.USERS_READ), name="groups"),
 ]

@@ -14,6 +14,9 @@ class AppRegistration(models.Model):
     client_id = models.UUIDField(_("application (client) ID"), default=uuid.uuid4, unique=True, editable=False)
     # Application permissions (Graph names such as "User.ReadWrite.All"), see tenantadmin.api.permissions.
     permissions = models.JSONField(_("permissions"), default=list)
+    # "Allow public client flows": people may sign in through this app with their own user name and
+    # password (the resource-owner password grant) and act as themselves, e.g. on /v1.0/me.
+    public_client_enabled = models.BooleanField(_("allow sign-in by people (public client)"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
     )

@@ -31,6 +31,11 @@ class Tenant(models.Model):
     # Name of the domain used for new user names and e-mail addresses; always one of the
     # tenant's verified domains (checked by the service that sets it).
     default_domain = models.CharField(_("default domain"), max_length=253)
+    # Password expiration policy (SPEC users/ "Passwords"): 14–730 days, or passwords never expire.
+    passwords_expire = models.BooleanField(_("passwords expire"), default=True)
+    password_expiry_days = models.PositiveSmallIntegerField(
+        _("days before passwords expire"), default=90, validators=[MinValueValidator(14), MaxValueValidator(730)],
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

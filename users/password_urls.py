@@ -1,0 +1,3 @@
+"""URLs of the users app for password pages (namespace "users", included from users/urls.py)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""URLs of the users app for reset pages (namespace "users", included from users/urls.py)."""
+
+urlpatterns = []

@@ -6,8 +6,12 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 
-def mail_after_commit(*, to: list[str], subject: str, template: str, context: dict, language: str = "en") -> None:
-    """Render `template`.txt/.html in `language` now and send once the transaction commits."""
+def mail_after_commit(*, to: list[str], subject: str, template: str, context: dict, language: str = "en",
+                      tenant=None, category: str = "account") -> None:
+    """Render `template`.txt/.html in `language` now and send once the transaction commits.
+
+    `category` is a MailSuppression.Category; `tenant` scopes the unsubscribe link every mail carries.
+    """
     from tenantadmin.tasks import send_mail_task  # tasks import services; keep the import lazy
 
     recipients = [address for address in to if address]

@@ -1,3 +1,9 @@
-"""URLs of the users app for profile pages (namespace "users", included from users/urls.py)."""
+"""URLs of My profile (namespace "users", included from users/urls.py)."""
 
-urlpatterns = []
+from django.urls import path
+
+from users import profile_views
+
+urlpatterns = [
+    path("profile/", profile_views.profile, name="profile"),
+]

@@ -11,7 +11,6 @@ urlpatterns = [
     path("signup/check-domain/", views.signup_check_domain, name="signup_check_domain"),
     path("signin/", views.signin, name="signin"),
     path("signout/", views.signout, name="signout"),
-    path("profile/", views.profile, name="profile"),
     path("", include("users.password_urls")),
     path("", include("users.reset_urls")),
     path("", include("users.profile_urls")),

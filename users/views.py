@@ -11,7 +11,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tenantadmin.access import require_member
 from tenantadmin.forms import apply_service_errors
 from tenantadmin.actors import client_ip
 from tenantadmin.initial_domain import check_label, initial_domain_for
@@ -91,8 +90,3 @@ def signout(request):
     logout(request)
     messages.info(request, _("You have signed out."))
     return redirect("users:signin")
-
-
-@require_member
-def profile(request):
-    return render(request, "users/profile.html", {"profile_user": request.user})

@@ -31,4 +31,9 @@ app.conf.beat_schedule = {
         "task": "tenantadmin.tasks.purge_expired_jobs",
         "schedule": 3600.0,
     },
+    # Sign-in failure records only matter for the 24-hour lockout escalation; keep the tables small.
+    "purge-signin-logs": {
+        "task": "users.tasks.purge_signin_logs",
+        "schedule": 24 * 3600.0,
+    },
 }

@@ -123,10 +123,16 @@ class AppRegistrationForm(forms.Form):
         label=_("Permissions"), choices=permission_choices, widget=forms.CheckboxSelectMultiple, required=False,
         help_text=_("Grant only what the program needs. Changes apply to new and existing tokens at once."),
     )
+    public_client_enabled = forms.BooleanField(
+        label=_("Allow sign-in by people (public client)"), required=False,
+        help_text=_("People of your organization may then get a token through this app with their own user ID "
+                    "and password and act as themselves, within what their roles allow. Turning it off ends "
+                    "their tokens at once."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("app-form", _("Save"), "display_name", "permissions")
+        self.helper = _helper("app-form", _("Save"), "display_name", "permissions", "public_client_enabled")
 
 
 class AppSecretForm(forms.Form):

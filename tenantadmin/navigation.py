@@ -23,6 +23,7 @@ NAVIGATION = [
         NavItem(_("Users"), "users:list", Perm.USERS_READ, "people"),
         NavItem(_("Domains"), "domains:list", Perm.DOMAINS_READ, "globe2"),
         NavItem(_("Security groups"), "users:groups", Perm.USERS_READ, "collection"),
+        NavItem(_("Sign-in locks"), "users:signin_locks", Perm.USERS_READ, "lock"),
     ]),
     (_("Subscriptions"), [
         NavItem(_("Manage"), "billing:subscriptions", Perm.BILLING_READ, "card-checklist"),
@@ -40,6 +41,7 @@ NAVIGATION = [
         NavItem(_("Service settings"), "tenantadmin:service_settings", Perm.SERVICE_SETTINGS_WRITE, "sliders"),
         NavItem(_("IM and meetings"), "lync:settings", Perm.SERVICE_SETTINGS_WRITE, "camera-video"),
         NavItem(_("Organization profile"), "tenantadmin:organization", Perm.ORG_READ, "building"),
+        NavItem(_("Password policy"), "users:password_policy", Perm.ORG_WRITE, "key-fill"),
         NavItem(_("App registrations"), "tenantadmin:apps", Perm.APPS_MANAGE, "plug"),
         NavItem(_("Audit log"), "tenantadmin:audit_log", Perm.AUDIT_READ, "journal-text"),
         NavItem(_("Jobs"), "tenantadmin:jobs", Perm.ADMIN_CENTER, "hourglass-split"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tenantadmin.views import app_registrations, audit, jobs, organization, overview
+from tenantadmin.views import app_registrations, audit, jobs, organization, overview, unsubscribe
 
 app_name = "tenantadmin"
 
@@ -24,4 +24,5 @@ urlpatterns = [
     path("admin/apps/<uuid:app_id>/secrets/new/", app_registrations.secret_create, name="secret_create"),
     path("admin/apps/<uuid:app_id>/secrets/<uuid:secret_id>/revoke/", app_registrations.secret_revoke,
          name="secret_revoke"),
+    path("unsubscribe/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
 ]

@@ -167,8 +167,15 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
 
 AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 5, minimum=1)
-# The wait grows with each lockout of the same account (users/lockout.py).
+# The wait grows with each lockout of the same account (users/lockout.py): 5, 10, 20… minutes, at
+# most 2 hours. The handler expires each account's attempts with that account's own wait; user
+# names are compared case-insensitively (as sign-in does); the failure log is the record of past
+# lockouts; tries during a lock are refused without extending it.
 AXES_COOLOFF_TIME = "users.lockout.cooloff"
+AXES_HANDLER = "users.lockout.LockoutHandler"
+AXES_USERNAME_CALLABLE = "users.lockout.lockout_username"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Lock an account after repeated failures, and separately an address that sprays many accounts.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "username"

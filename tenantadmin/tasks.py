@@ -10,8 +10,8 @@ from tenantadmin.services.jobs import job_run, jobs_purge_expired
 
 
 @shared_task(autoretry_for=(smtplib.SMTPException, OSError), retry_backoff=30, max_retries=8)
-def send_mail_task(to: list[str], subject: str, text: str, html: str) -> None:
-    message = EmailMultiAlternatives(subject=subject, body=text, to=to)
+def send_mail_task(to: list[str], subject: str, text: str, html: str, headers: dict | None = None) -> None:
+    message = EmailMultiAlternatives(subject=subject, body=text, to=to, headers=headers or {})
     message.attach_alternative(html, "text/html")
     message.send()
 

@@ -16,8 +16,15 @@ from tenantadmin.services.app_registrations import app_registration_create, app_
 # API (walked by the API route tests).
 EXCLUDED_PREFIXES = ("staff/", "captcha/", "v1.0/", "<tenant>/oauth2/", "<str:tenant>/oauth2/")
 # Pages for people who are not signed in, or for any member: no administrator role needed.
-PUBLIC_NAMES = {"home", "users:signup", "users:signup_check_domain", "users:signin", "users:signout"}
-MEMBER_NAMES = {"users:profile"}
+PUBLIC_NAMES = {
+    "home", "users:signup", "users:signup_check_domain", "users:signin", "users:signout",
+    # Administrator self-service password reset (the person cannot sign in).
+    "users:password_forgot", "users:password_forgot_link", "users:password_forgot_code", "users:password_forgot_new",
+    # The unsubscribe link of product mail (signed token, no sign-in).
+    "tenantadmin:unsubscribe",
+}
+MEMBER_NAMES = {"users:password_change", "users:profile", "users:profile_details", "users:profile_photo", "users:profile_language",
+                "users:profile_contact", "users:profile_alternate_email"}
 
 
 def portal_patterns():

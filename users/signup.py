@@ -47,5 +47,6 @@ def tenant_sign_up(*, organization_name: str, country: str, preferred_language: 
             to=[alternate_email], subject=_("Welcome to %(org)s's admin center") % {"org": tenant.name},
             template="users/mail/welcome", language=preferred_language,
             context={"tenant": tenant, "user": admin, "signin_path": reverse("users:signin")},
+            tenant=tenant, category="account",
         )
     return tenant, admin

@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tenantadmin.forms import apply_service_errors
@@ -16,6 +17,8 @@ from tenantadmin.actors import client_ip
 from tenantadmin.initial_domain import check_label, initial_domain_for
 from tenantadmin.roles import Perm
 from users.forms import SignInForm, SignUpForm
+from users.lockout import lock_started
+from users.password_services import password_days_left, signin_lock_record
 from users.signup import tenant_sign_up
 
 BACKEND = "users.backends.PrincipalNameBackend"
@@ -69,9 +72,13 @@ def signin(request):
         return HttpResponseRedirect(next_url or landing_url(request.user))
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = authenticate(request, username=form.cleaned_data["username"], password=form.cleaned_data["password"])
+        username = form.cleaned_data["username"]
+        user = authenticate(request, username=username, password=form.cleaned_data["password"])
         if user is None:
             if getattr(request, "axes_locked_out", False):
+                if lock_started(request):
+                    signin_lock_record(username=username, ip_address=client_ip(request))
+                # The same page whether or not the account exists, so it reveals nothing.
                 return render(request, "users/locked_out.html", status=429)
             # One message whatever went wrong, so the page does not reveal which accounts exist.
             form.add_error(None, _("Your user ID or password is incorrect, or sign-in is blocked for your account."))
@@ -81,8 +88,22 @@ def signin(request):
             login(request, user, backend=BACKEND)
             # Without "Keep me signed in" the session ends when the browser closes.
             request.session.set_expiry(settings.SESSION_COOKIE_AGE if form.cleaned_data["keep_signed_in"] else 0)
+            if user.must_change_password_now():
+                change_url = reverse("users:password_change")
+                return HttpResponseRedirect(f"{change_url}?{urlencode({'next': next_url})}" if next_url else change_url)
+            _warn_if_password_expires_soon(request, user)
             return HttpResponseRedirect(next_url or landing_url(user))
     return render(request, "users/signin.html", {"form": form, "next": next_url})
+
+
+def _warn_if_password_expires_soon(request, user) -> None:
+    days = password_days_left(user)
+    if days is None:
+        return
+    text = ngettext("Your password expires in %(days)d day.",
+                    "Your password expires in %(days)d days.", days) % {"days": days}
+    messages.warning(request, format_html('{} <a href="{}" class="alert-link">{}</a>', text,
+                                          reverse("users:password_change"), _("Change password")))
 
 
 @require_POST

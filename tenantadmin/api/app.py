@@ -1,5 +1,11 @@
 """The NinjaAPI instance: every route, the bearer authentication and the Graph error handlers."""
 
+from importlib import import_module
+from importlib.util import find_spec
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
 from django.urls import get_script_prefix
 from ninja import NinjaAPI
 
@@ -20,6 +26,20 @@ and `scope=https://graph.microsoft.com/.default`, where `{{tenant}}` is the orga
 of its verified domains. Send the token as `Authorization: Bearer <token>` on every `{API_ROOT}`
 call. A token is bound to its organization and carries the app's application permissions
 (e.g. `Organization.Read.All`); revoking the secret or removing a permission takes effect at once.
+
+**People** sign in through an app whose registration allows sign-in by people (public client,
+Graph's `isFallbackPublicClient`) with the resource-owner password grant: `grant_type=password`,
+`client_id`, `username`, `password` and `scope` (e.g. `User.Read`). Their token carries delegated
+scopes: `User.Read User.ReadWrite` (the person's own profile and password on `{API_ROOT}/me`), plus
+`Directory.AccessAsUser.All` for administrators. With that scope a person may call the other
+endpoints where their administrator roles allow what the application permission named by the
+endpoint allows, exactly as in the admin center: `Organization.Read.All` needs a role that views the
+organization, `Organization.ReadWrite.All` one that changes it, `User.Read.All`/`User.ReadWrite.All`
+one that views/changes users, `AuditLog.Read.All` one that reads the audit log,
+`Application.ReadWrite.All` one that manages app registrations, `Directory.*.All` the global
+administrator. A person's token stops working at once when the person is blocked or deleted, when
+their password is changed or reset, or when the app no longer allows sign-in by people; a temporary
+or expired password must first be changed in the admin center.
 
 **Errors.** Every `{API_ROOT}` error has Graph's body:
 `{{"error": {{"code": "...", "message": "...", "innerError": {{"date", "request-id", "client-request-id"}}}}}}`.
@@ -62,3 +82,21 @@ api.add_router(API_ROOT, organization.router)
 api.add_router(API_ROOT, audit_logs.router)
 api.add_router(API_ROOT, applications.router)
 api.add_router(API_ROOT, service_settings.router)
+
+
+def _app_routers():
+    """The `router` of each of our apps that has an `api` module, in INSTALLED_APPS order.
+
+    Core imports no app built on it (DESIGN "Imports flow one way"), so it finds their routes instead
+    of naming them. Our apps are the packages in the project directory: a third-party app that happens
+    to have an `api` module is never mounted. An error inside an app's `api` module is not swallowed.
+    """
+    for config in apps.get_app_configs():
+        if config.name == "tenantadmin" or Path(config.path).resolve().parent != settings.BASE_DIR:
+            continue
+        if find_spec(f"{config.name}.api") is not None:
+            yield import_module(f"{config.name}.api").router
+
+
+for _router in _app_routers():
+    api.add_router(API_ROOT, _router)

@@ -14,7 +14,7 @@ from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Router
-from pydantic import model_validator
+from pydantic import StrictBool, model_validator
 
 from tenantadmin.access import tenant_object_or_404
 from tenantadmin.api.auth import require_any
@@ -55,6 +55,7 @@ FIELDS = {
     "appId": ODataField("client_id", kind="guid"),
     "displayName": ODataField("display_name"),
     "createdDateTime": ODataField("created_at", kind="datetime"),
+    "isFallbackPublicClient": ODataField("public_client_enabled", kind="bool"),
     "passwordCredentials": SELECT_ONLY,
     "requiredResourceAccess": SELECT_ONLY,
 }
@@ -84,6 +85,7 @@ class Application(GraphSchema):
     app_id: str
     display_name: str
     created_date_time: str
+    is_fallback_public_client: bool
     password_credentials: list[PasswordCredential]
     required_resource_access: list[RequiredResourceAccess]
 
@@ -100,6 +102,8 @@ class RequiredResourceAccessInput(GraphInput):
 
 class ApplicationCreate(GraphInput):
     display_name: str
+    # Graph's "Allow public client flows": people may sign in through the app (password grant).
+    is_fallback_public_client: StrictBool = False
     required_resource_access: list[RequiredResourceAccessInput] = []
 
 
@@ -113,6 +117,7 @@ _READ_ONLY = {
 
 class ApplicationPatch(GraphInput):
     display_name: str | None = None
+    is_fallback_public_client: StrictBool | None = None
     required_resource_access: list[RequiredResourceAccessInput] | None = None
 
     @model_validator(mode="before")
@@ -183,6 +188,7 @@ def serialize(app: AppRegistration) -> dict:
         "appId": str(app.client_id),
         "displayName": app.display_name,
         "createdDateTime": iso(app.created_at),
+        "isFallbackPublicClient": app.public_client_enabled,
         "passwordCredentials": [_password_credential(secret) for secret in app.live_secrets],
         "requiredResourceAccess": [{
             "resourceAppId": GRAPH_RESOURCE_APP_ID,
@@ -237,10 +243,12 @@ def application_list(request):
              openapi_extra=graph_openapi())
 def application_create(request, payload: ApplicationCreate):
     """Permissions: Application.ReadWrite.All. Grant permissions with `requiredResourceAccess`: resourceAppId
-    `00000003-0000-0000-c000-000000000000` and `resourceAccess` items `{"id": <Graph app-role id>, "type": "Role"}`."""
+    `00000003-0000-0000-c000-000000000000` and `resourceAccess` items `{"id": <Graph app-role id>, "type": "Role"}`.
+    `isFallbackPublicClient: true` lets people sign in through the app with the password grant."""
     require_any(request, MANAGE)
     app = app_registration_create(tenant=request.tenant, actor=request.actor, display_name=payload.display_name,
-                                  permissions=_permissions(request, payload.required_resource_access))
+                                  permissions=_permissions(request, payload.required_resource_access),
+                                  public_client_enabled=payload.is_fallback_public_client)
     return odata_entity(NAME, serialize(_app(request, str(app.pk))), None, status=201)
 
 
@@ -257,7 +265,8 @@ def application_get(request, app_id: str):
               openapi_extra=graph_openapi())
 def application_patch(request, app_id: str, payload: ApplicationPatch):
     """Permissions: Application.ReadWrite.All. `requiredResourceAccess` replaces the app's permissions; tokens
-    already issued lose removed permissions at once and gain added ones only when renewed."""
+    already issued lose removed permissions at once and gain added ones only when renewed. Turning
+    `isFallbackPublicClient` off ends the tokens of people who signed in through the app."""
     require_any(request, MANAGE)
     app = _app(request, app_id)
     data = payload.model_dump(exclude_unset=True)
@@ -266,7 +275,8 @@ def application_patch(request, app_id: str, payload: ApplicationPatch):
             raise ValidationError({name: ["This property cannot be null."]})
     required = payload.required_resource_access
     app_registration_update(app=app, actor=request.actor, display_name=payload.display_name,
-                            permissions=None if required is None else _permissions(request, required))
+                            permissions=None if required is None else _permissions(request, required),
+                            public_client_enabled=payload.is_fallback_public_client)
     return HttpResponse(status=204)
 
 

@@ -40,21 +40,24 @@ def _clean_name(display_name: str) -> str:
 
 
 @transaction.atomic
-def app_registration_create(*, tenant, actor: Actor, display_name: str, permissions) -> AppRegistration:
-    """Register a program that may call the API."""
+def app_registration_create(*, tenant, actor: Actor, display_name: str, permissions,
+                            public_client_enabled: bool = False) -> AppRegistration:
+    """Register a program that may call the API (and, as a public client, through which people may sign in)."""
     app = AppRegistration.objects.create(
         tenant=tenant, display_name=_clean_name(display_name), permissions=_clean_permissions(permissions),
-        created_by=actor.user,
+        public_client_enabled=bool(public_client_enabled), created_by=actor.user,
     )
     audit_record(tenant=tenant, actor=actor, action="app_registration.create", target=app,
-                 changes={"display_name": [None, app.display_name], "permissions": [None, app.permissions]})
+                 changes={"display_name": [None, app.display_name], "permissions": [None, app.permissions],
+                          "public_client_enabled": [None, app.public_client_enabled]})
     return app
 
 
 @transaction.atomic
 def app_registration_update(*, app: AppRegistration, actor: Actor, display_name: str | None = None,
-                            permissions=None) -> AppRegistration:
-    """Rename an app or change its permissions (tokens issued later carry the new ones)."""
+                            permissions=None, public_client_enabled: bool | None = None) -> AppRegistration:
+    """Rename an app, change its permissions (tokens issued later carry the new ones) or whether people may
+    sign in through it (turning that off ends their tokens at once)."""
     app = AppRegistration.objects.select_for_update().get(pk=app.pk, tenant=app.tenant_id)
     changes = {}
     if display_name is not None and _clean_name(display_name) != app.display_name:
@@ -63,6 +66,9 @@ def app_registration_update(*, app: AppRegistration, actor: Actor, display_name:
     if permissions is not None and _clean_permissions(permissions) != app.permissions:
         changes["permissions"] = [app.permissions, _clean_permissions(permissions)]
         app.permissions = _clean_permissions(permissions)
+    if public_client_enabled is not None and bool(public_client_enabled) != app.public_client_enabled:
+        changes["public_client_enabled"] = [app.public_client_enabled, bool(public_client_enabled)]
+        app.public_client_enabled = bool(public_client_enabled)
     if changes:
         app.save(update_fields=list(changes))
         audit_record(tenant=app.tenant, actor=actor, action="app_registration.update", target=app, changes=changes)

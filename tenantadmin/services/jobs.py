@@ -106,6 +106,7 @@ def _mail_job_finished(job: Job) -> None:
             subject=_("%(title)s: %(status)s") % {"title": job.title, "status": job.get_status_display()},
             template="tenantadmin/mail/job_finished", language=job.created_by.language or "en",
             context={"job": job, "job_url": reverse("tenantadmin:job_detail", args=[job.pk])},
+            tenant=job.tenant, category="jobs",
         )
 
 

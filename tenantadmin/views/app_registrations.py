@@ -1,4 +1,4 @@
-"""App registrations: programs that call the API with client credentials."""
+"""App registrations: programs that call the API with client credentials, and apps through which people sign in."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -42,8 +42,9 @@ def app_create(request):
 @require_perm(Perm.APPS_MANAGE)
 def app_detail(request, app_id):
     app = get_app_registration(request, app_id)
-    form = AppRegistrationForm(request.POST or None, initial={"display_name": app.display_name,
-                                                              "permissions": app.permissions})
+    form = AppRegistrationForm(request.POST or None, initial={
+        "display_name": app.display_name, "permissions": app.permissions,
+        "public_client_enabled": app.public_client_enabled})
     if request.method == "POST" and form.is_valid():
         try:
             app_registration_update(app=app, actor=Actor.from_request(request), **form.cleaned_data)

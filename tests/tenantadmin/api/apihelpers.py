@@ -1,10 +1,12 @@
-"""Helpers for API tests: register apps, mint tokens through the real token endpoint, call /v1.0."""
+"""Helpers for API tests: register apps, mint tokens (of apps and of people) through the real token
+endpoint, call /v1.0."""
 
 import json
 from urllib.parse import urlencode
 
 from tenantadmin.actors import Actor
 from tenantadmin.services.app_registrations import app_registration_create, app_secret_create
+from tests.factories import PASSWORD
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 FORM = "application/x-www-form-urlencoded"
@@ -40,6 +42,28 @@ def token_for(client, tenant, permissions, **kwargs) -> str:
     """A token of a new app of `tenant` holding `permissions`."""
     app, _secret, plain = register_app(tenant, permissions, **kwargs)
     return mint_token(client, app, plain)
+
+
+def register_public_client(tenant, *, name="Sign-in app"):
+    """An app of `tenant` through which people may sign in (no permissions, no secret)."""
+    return app_registration_create(tenant=tenant, actor=Actor.system("tests"), display_name=name, permissions=[],
+                                   public_client_enabled=True)
+
+
+def password_grant(app, username, password=PASSWORD, **overrides):
+    """The form fields of a person's sign-in (resource-owner password grant) through `app`."""
+    fields = {"grant_type": "password", "client_id": str(app.client_id), "username": username, "password": password,
+              "scope": "User.Read"}
+    fields.update(overrides)
+    return fields
+
+
+def user_token(client, user, password=PASSWORD, *, app=None) -> str:
+    """A token of `user`, signed in through `app` (a new public client app of their organization by default)."""
+    app = app or register_public_client(user.tenant)
+    response = request_token(client, user.tenant_id, **password_grant(app, user.upn, password))
+    assert response.status_code == 200, response.content
+    return response.json()["access_token"]
 
 
 class Api:

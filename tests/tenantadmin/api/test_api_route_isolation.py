@@ -47,7 +47,8 @@ def test_the_walk_finds_the_object_routes():
 def makers(org):
     app, _secret, _plain = register_app(org.tenant, ["User.Read.All"], name="A's app")
     event = AuditEvent.objects.filter(tenant=org.tenant).order_by("id").first()
-    return {"org_id": str(org.tenant.pk), "app_id": str(app.pk), "audit_id": str(event.pk)}
+    return {"org_id": str(org.tenant.pk), "app_id": str(app.pk), "audit_id": str(event.pk),
+            "user_id": str(org.user.pk)}
 
 
 @pytest.mark.parametrize("method, path, params", ROUTES, ids=[f"{m} {p}" for m, p, _ in ROUTES])

@@ -98,7 +98,7 @@ def test_json_body_is_not_accepted(client, app_a):
 
 def test_other_grant_type(client, app_a):
     app, _secret, plain = app_a
-    response = request_token(client, app.tenant_id, **credentials(app, plain, grant_type="password"))
+    response = request_token(client, app.tenant_id, **credentials(app, plain, grant_type="authorization_code"))
     assert_oauth_error(response, 400, "unsupported_grant_type", 70003)
 
 

@@ -1,7 +1,7 @@
 """Forms of the core pages: validation and layout only."""
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
+from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -135,14 +135,11 @@ class AppRegistrationForm(forms.Form):
         self.helper = _helper("app-form", _("Save"), "display_name", "permissions", "public_client_enabled")
 
 
+def secret_expiry_choices():
+    # A callable, so the labels are translated per request rather than once at import.
+    return [(m, _("in %(n)d months") % {"n": m}) for m in (3, 6, 12, settings.APP_SECRET_MAX_MONTHS)]
+
+
 class AppSecretForm(forms.Form):
     display_name = forms.CharField(label=_("Description"), max_length=120, required=False)
-    months = forms.TypedChoiceField(
-        label=_("Expires"), coerce=int, initial=6,
-        choices=[(m, _("in %(n)d months") % {"n": m}) for m in (3, 6, 12, settings.APP_SECRET_MAX_MONTHS)],
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper("secret-form", _("Create secret"), "display_name", "months",
-                              HTML('<p class="form-text">{% load i18n %}{% trans "The secret is shown once, right after you create it." %}</p>'))
+    months = forms.TypedChoiceField(label=_("Expires"), coerce=int, initial=6, choices=secret_expiry_choices)

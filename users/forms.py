@@ -21,7 +21,6 @@ from users.services import alias_errors
 class SignUpForm(forms.Form):
     plan = forms.ModelChoiceField(
         label=_("Plan"), queryset=trial_plans(), empty_label=None, widget=forms.RadioSelect,
-        help_text=_("A free %(days)d-day trial. You can buy licenses at any time.") % {"days": settings.TRIAL_DAYS},
     )
     country = CountryField(blank=False).formfield(
         label=_("Country or region"),
@@ -55,6 +54,9 @@ class SignUpForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         suffix = settings.INITIAL_DOMAIN_SUFFIX
+        # Interpolated here, per request, so it is translated into the visitor's language.
+        self.fields["plan"].help_text = _("A free %(days)d-day trial. You can buy licenses at any time.") % {
+            "days": settings.TRIAL_DAYS}
         self.fields["plan"].label_from_instance = lambda sku: sku.name + (
             f" — {_('up to %(n)d users') % {'n': sku.max_seats}}" if sku.max_seats else "")
         self.fields["initial_domain"].widget.attrs.update({

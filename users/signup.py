@@ -35,7 +35,6 @@ def tenant_sign_up(*, organization_name: str, country: str, preferred_language: 
     admin, _password = user_create(
         tenant=tenant, actor=founder, alias=alias, domain=tenant.initial_domain, display_name=display_name,
         password=password, first_name=first_name, last_name=last_name, alternate_email=alternate_email,
-        language=preferred_language if preferred_language in ("en", "de", "nl") else "",
         # The sign-up form requires the address; an operator may provision without it (create_tenant).
         roles=[Role.GLOBAL_ADMIN], admin_contact_required=False,
     )

@@ -18,7 +18,8 @@ from tenantadmin.api.odata import parse_query
 from tenantadmin.api.shapes import SELECT_ONLY, GraphInput, GraphSchema, graph_openapi, odata_entity
 from tenantadmin.api.tokens import DIRECTORY_SCOPE
 from tenantadmin.roles import Perm
-from users.me_services import me_update, password_set_by_admin
+from users.me_services import me_update
+from users.password_services import password_reset_by_admin
 from users.models import User
 from users.password_services import password_change
 
@@ -259,8 +260,8 @@ def user_patch(request, user_id: str, payload: UserPatch):
     profile = payload.password_profile
     if profile is not None:
         try:
-            password_set_by_admin(user=user, actor=request.actor, password=profile.password,
-                                  force_change=profile.force_change_password_next_sign_in)
+            password_reset_by_admin(user=user, actor=request.actor, password=profile.password,
+                                    force_change=profile.force_change_password_next_sign_in)
         except ValidationError as error:
             raise GraphError(400, "Request_BadRequest", " ".join([COMPLEXITY, *error.messages])) from None
     return HttpResponse(status=204)

@@ -86,20 +86,29 @@ def notify_addresses(addresses) -> list[str]:
 
 
 @transaction.atomic
-def password_reset_by_admin(*, user: User, actor: Actor, notify=()) -> str:
-    """A new temporary password for `user`, changed at the next sign-in; returns it to show once.
-    Optionally mailed to at most five addresses."""
+def password_reset_by_admin(*, user: User, actor: Actor, notify=(), password: str | None = None,
+                            force_change: bool = True) -> str:
+    """Reset another person's password; returns it to show once. Without `password` a temporary one is
+    generated (the portal); with one (Graph's passwordProfile) it must meet the policy. With
+    `force_change` it must be changed at the next sign-in. Optionally mailed to at most five addresses."""
     if not password_reset_allowed(actor, user):
         raise PermissionDenied(_("Your role does not allow resetting this person's password."))
     recipients = notify_addresses(notify)
+    if password is not None:
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise ValidationError({"password": error.messages})
     was_forced = user.must_change_password
-    temporary = generate_temporary_password()
+    temporary = password if password is not None else generate_temporary_password()
     user.set_password(temporary)
-    user.must_change_password = True
+    user.must_change_password = force_change
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
-    audit_record(tenant=user.tenant, actor=actor, action="user.password_reset", target=user,
-                 changes={"must_change_password": [was_forced, True], "notified": [None, recipients]})
+    changes = {"must_change_password": [was_forced, force_change]}
+    if recipients:
+        changes["notified"] = [None, recipients]
+    audit_record(tenant=user.tenant, actor=actor, action="user.password_reset", target=user, changes=changes)
     language = user.tenant.preferred_language
     with translation.override(language):
         subject = _("Temporary password for %(upn)s") % {"upn": user.upn}

@@ -54,7 +54,7 @@ def profile_details_update(*, user: User, actor: Actor, display_name: str) -> di
         raise ValidationError({"display_name": [_("Enter a display name.")]})
     if len(display_name) > DISPLAY_NAME_MAX_LENGTH:
         raise ValidationError({"display_name": [_too_long(DISPLAY_NAME_MAX_LENGTH)]})
-    return _user_fields_update(user, actor, {"display_name": display_name})
+    return user_fields_update(user, actor, {"display_name": display_name})
 
 
 def profile_regional_update(*, user: User, actor: Actor, language: str, time_zone: str) -> dict:
@@ -66,7 +66,7 @@ def profile_regional_update(*, user: User, actor: Actor, language: str, time_zon
         errors["time_zone"] = [_("Choose a time zone from the list, such as Europe/Amsterdam.")]
     if errors:
         raise ValidationError(errors)
-    return _user_fields_update(user, actor, {"language": language or "", "time_zone": time_zone or ""})
+    return user_fields_update(user, actor, {"language": language or "", "time_zone": time_zone or ""})
 
 
 def profile_alternate_email_update(*, user: User, actor: Actor, alternate_email: str) -> dict:
@@ -77,7 +77,7 @@ def profile_alternate_email_update(*, user: User, actor: Actor, alternate_email:
     elif user.is_admin:
         raise ValidationError({"alternate_email": [
             _("Administrators need an alternate e-mail address: password resets for administrators are sent there.")]})
-    return _user_fields_update(user, actor, {"alternate_email": alternate_email})
+    return user_fields_update(user, actor, {"alternate_email": alternate_email})
 
 
 @transaction.atomic
@@ -144,7 +144,8 @@ def _locked_photo_type(user: User) -> str | None:
 
 
 @transaction.atomic
-def _user_fields_update(user: User, actor: Actor, values: dict) -> dict:
+def user_fields_update(user: User, actor: Actor, values: dict) -> dict:
+    """Write already-validated fields of `user` under a row lock; audit what changed; return the changes."""
     locked = User.objects.select_for_update().get(pk=user.pk, tenant_id=user.tenant_id)
     changes = diff_fields(locked, values)
     if changes:

@@ -201,6 +201,26 @@ class PasswordResetRequest(models.Model):
         verbose_name = _("password reset request")
 
 
+class LicenseAssignment(models.Model):
+    """One license of a plan (SKU) held by one user. Free units of a plan = units of its enabled and
+    warning subscriptions − assignments; the services that assign lock the plan's subscriptions first."""
+
+    tenant = models.ForeignKey("tenantadmin.Tenant", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="licenses")
+    sku = models.ForeignKey("billing.Sku", on_delete=models.PROTECT, related_name="+")
+    # servicePlanIds of the plan that are switched off for this user (Graph's disabledPlans).
+    disabled_plans = models.JSONField(default=list, blank=True)
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "sku"], name="license_user_sku_unique")]
+        indexes = [models.Index(fields=["tenant", "sku"], name="license_tenant_sku")]
+        verbose_name = _("license assignment")
+
+    def __str__(self):
+        return f"{self.user_id}: {self.sku_id}"
+
+
 class RoleAssignment(models.Model):
     """One administrator role held by one user."""
 

@@ -1,114 +1,65 @@
-"""/v1.0/me and /v1.0/users/{id}: the signed-in person's profile and password, and the administrator's
-password reset (Graph's user resource). Mounted by tenantadmin.api.app, which finds this module."""
+"""Graph's user resource and what hangs off it: /v1.0/me (the signed-in person's profile and password),
+/v1.0/users (read, and the administrator's password reset), /v1.0/directoryRoles (roles and who holds them)
+and /v1.0/subscribedSkus (the organization's licenses). Mounted by tenantadmin.api.app, which finds this module."""
 
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.db.models import Count, Prefetch
+from django.db.models.functions import Lower
+from django.http import HttpResponse, JsonResponse
 from ninja import Router
 from pydantic import BaseModel, ConfigDict, StrictBool, field_validator
 from pydantic.alias_generators import to_camel
 
+from billing.models import Subscription
+from billing.selectors import subscription_list
 from tenantadmin.access import tenant_object_or_404
 from tenantadmin.api.auth import require_any, require_scope
-from tenantadmin.api.errors import GraphError
-from tenantadmin.api.odata import Field as ODataField
-from tenantadmin.api.odata import parse_query
-from tenantadmin.api.shapes import SELECT_ONLY, GraphInput, GraphSchema, graph_openapi, odata_entity
+from tenantadmin.api.errors import GraphError, not_found
+from tenantadmin.api.odata import apply_select, parse_query
+from tenantadmin.api.shapes import (
+    COLLECTION_OPTIONS,
+    GraphInput,
+    collection_of,
+    graph_openapi,
+    odata_collection,
+    odata_context,
+    odata_entity,
+)
 from tenantadmin.api.tokens import DIRECTORY_SCOPE
-from tenantadmin.roles import Perm
+from tenantadmin.roles import Perm, Role
+from users.api_shapes import (
+    ROLE_FIELDS,
+    SKU_FIELDS,
+    USER_FIELDS,
+    USER_TYPE,
+    DirectoryRole,
+    GraphUser,
+    SubscribedSku,
+    directory_role_id,
+    directory_role_shape,
+    member_shape,
+    subscribed_sku_shapes,
+    user_shape,
+)
 from users.me_services import me_update
-from users.password_services import password_reset_by_admin
-from users.models import User
-from users.password_services import password_change
+from users.models import LicenseAssignment, User
+from users.password_services import password_change, password_reset_by_admin
 
 router = Router(tags=["Users"], by_alias=True)
 
 NAME = "users"
-TYPE_NAME = "microsoft.graph.user"
 READ_SCOPE = "User.Read"
 WRITE_SCOPE = "User.ReadWrite"
+READ_ALL = "User.Read.All"  # User.ReadWrite.All and Directory.*.All imply it
 RESET = "User.ReadWrite.All"  # Directory.ReadWrite.All implies it
+ROLES_READ = ("Directory.Read.All", "RoleManagement.ReadWrite.Directory")
+SKUS_READ = ("Organization.Read.All", "Directory.Read.All")
 # Graph's own wording for a password the directory's policy refuses.
 COMPLEXITY = ("The specified password does not comply with password complexity requirements. "
               "Please provide a different password.")
-
-FIELDS = {
-    "id": ODataField("id", kind="guid"),
-    "userPrincipalName": ODataField("upn"),
-    "displayName": ODataField("display_name"),
-    "givenName": ODataField("first_name"),
-    "surname": ODataField("last_name"),
-    "jobTitle": ODataField("job_title"),
-    "department": ODataField("department"),
-    "officeLocation": ODataField("office"),
-    "businessPhones": SELECT_ONLY,
-    "mobilePhone": ODataField("mobile_phone"),
-    "mail": SELECT_ONLY,
-    "otherMails": SELECT_ONLY,
-    "preferredLanguage": ODataField("language"),
-    "streetAddress": ODataField("street"),
-    "city": ODataField("city"),
-    "state": ODataField("state"),
-    "postalCode": ODataField("postal_code"),
-    "country": ODataField("country_name"),
-    "usageLocation": ODataField("usage_location"),
-    "accountEnabled": ODataField("is_active", kind="bool"),
-}
-
-
-class GraphUser(GraphSchema):
-    id: str
-    user_principal_name: str
-    display_name: str
-    given_name: str | None
-    surname: str | None
-    job_title: str | None
-    department: str | None
-    office_location: str | None
-    business_phones: list[str]
-    mobile_phone: str | None
-    mail: str | None
-    other_mails: list[str]
-    preferred_language: str | None
-    street_address: str | None
-    city: str | None
-    state: str | None
-    postal_code: str | None
-    country: str | None
-    usage_location: str | None
-    account_enabled: bool
-
-
-def serialize(user: User) -> dict:
-    # Graph writes an empty property as null; we keep empty strings in the database.
-    def value(text):
-        return str(text) or None
-
-    return {
-        "id": str(user.pk),
-        "userPrincipalName": user.upn,
-        "displayName": user.display_name,
-        "givenName": value(user.first_name),
-        "surname": value(user.last_name),
-        "jobTitle": value(user.job_title),
-        "department": value(user.department),
-        "officeLocation": value(user.office),
-        "businessPhones": [user.office_phone] if user.office_phone else [],
-        "mobilePhone": value(user.mobile_phone),
-        "mail": None,  # no mailboxes here
-        "otherMails": [user.alternate_email] if user.alternate_email else [],
-        "preferredLanguage": value(user.language),
-        "streetAddress": value(user.street),
-        "city": value(user.city),
-        "state": value(user.state),
-        "postalCode": value(user.postal_code),
-        "country": value(user.country_name),
-        "usageLocation": value(user.usage_location),
-        "accountEnabled": user.is_active,
-    }
-
 
 def _at_most_one(items: list[str] | None, what: str) -> list[str] | None:
     if items is not None and len(items) > 1:
@@ -175,8 +126,8 @@ def _bad_request(error: ValidationError, names: dict) -> GraphError:
 def me_get(request):
     """A person's token only (scope User.Read); an app's token gets 400. Supports $select."""
     require_scope(request, READ_SCOPE)
-    select = parse_query(request.GET, FIELDS, type_name=TYPE_NAME).select
-    return odata_entity(NAME, serialize(request.api_user), select)
+    select = parse_query(request.GET, USER_FIELDS, type_name=USER_TYPE).select
+    return odata_entity(NAME, user_shape(request.api_user), select)
 
 
 @router.patch("/me", response={204: None}, summary="Update the signed-in person's profile",
@@ -222,21 +173,52 @@ def me_change_password(request, payload: ChangePassword):
     return HttpResponse(status=204)
 
 
-def _require_reset_right(request) -> None:
-    """An app needs User.ReadWrite.All; a person the directory scope and a role that resets passwords.
-    Whose password (administrators' or not) is decided per user by the portal's rule."""
+def _require(request, permissions: tuple[str, ...], perm: Perm) -> None:
+    """An app holding one of `permissions`; a person's token with the directory scope whose roles hold `perm`,
+    the right the portal asks for the same thing (checked now: a role removed since sign-in no longer counts)."""
     if request.api_user is None:
-        require_any(request, RESET)
-    elif DIRECTORY_SCOPE not in request.api_scopes or Perm.PASSWORDS_RESET not in request.api_user.admin_perms:
+        require_any(request, *permissions)
+    elif DIRECTORY_SCOPE not in request.api_scopes or perm not in request.api_user.admin_perms:
         raise PermissionDenied
 
 
-def _user(request, user_id: str) -> User:
-    users = User.objects.select_related("tenant").filter(deleted_at__isnull=True)
+def _live_users(tenant):
+    """The organization's users that are not on the Deleted users tab, with their licenses: one query per page
+    of users, whatever its size (prefetched for the fetched rows only)."""
+    licenses = LicenseAssignment.objects.filter(tenant=tenant).order_by("assigned_at", "id")
+    return User.objects.filter(tenant=tenant, deleted_at__isnull=True).prefetch_related(
+        Prefetch("licenses", queryset=licenses))
+
+
+def _user(request, user_id: str, users) -> User:
+    """`user_id` is an id or a user principal name in any case; another organization's user is a 404."""
     try:
         return tenant_object_or_404(users, request.tenant, pk=uuid.UUID(user_id))
     except ValueError:
-        return tenant_object_or_404(users, request.tenant, upn__iexact=user_id)
+        # lower(upn) is what the live-name unique index holds, so the lookup uses it.
+        return tenant_object_or_404(users.alias(upn_lower=Lower("upn")), request.tenant, upn_lower=user_id.lower())
+
+
+@router.get("/users", response=collection_of(GraphUser, "UserCollection"), summary="List users",
+            openapi_extra=graph_openapi(*COLLECTION_OPTIONS))
+def user_list(request):
+    """Users that are not deleted (deleted ones are under /v1.0/directory/deletedItems). Permissions:
+    application User.Read.All (or a broader one), or a person's token whose role views users. `$filter` on
+    id, userPrincipalName, displayName, givenName, surname, department, jobTitle, accountEnabled,
+    usageLocation and createdDateTime (`startswith` on the text ones); `$orderby` displayName (default),
+    userPrincipalName or createdDateTime."""
+    _require(request, (READ_ALL,), Perm.USERS_READ)
+    query = parse_query(request.GET, USER_FIELDS, default_order=[("displayName", False)], type_name=USER_TYPE)
+    return odata_collection(request, _live_users(request.tenant), query, fields=USER_FIELDS, name=NAME,
+                            salt="users.api.users", serialize=user_shape)
+
+
+@router.get("/users/{user_id}", response=GraphUser, summary="Get a user", openapi_extra=graph_openapi("select"))
+def user_get(request, user_id: str):
+    """`user_id` is the user's id or user principal name (any case). Permissions as for the list. Supports $select."""
+    _require(request, (READ_ALL,), Perm.USERS_READ)
+    select = parse_query(request.GET, USER_FIELDS, type_name=USER_TYPE).select
+    return odata_entity(NAME, user_shape(_user(request, user_id, _live_users(request.tenant))), select)
 
 
 @router.patch("/users/{user_id}", response={204: None}, summary="Update a user (password reset)",
@@ -248,8 +230,9 @@ def user_patch(request, user_id: str, payload: UserPatch):
     person's token whose roles reset passwords: a global administrator anyone's, a password or user
     management administrator only people without an administrator role. Nobody resets their own
     password here: use POST /v1.0/me/changePassword. Every token the user holds stops working."""
-    _require_reset_right(request)
-    user = _user(request, user_id)
+    # An app needs User.ReadWrite.All; whose password a person may reset is decided per user by the portal's rule.
+    _require(request, (RESET,), Perm.PASSWORDS_RESET)
+    user = _user(request, user_id, User.objects.select_related("tenant").filter(deleted_at__isnull=True))
     if request.api_user is not None and user.pk == request.api_user.pk:
         raise GraphError(403, "Authorization_RequestDenied",
                          "Change your own password with POST /v1.0/me/changePassword.")
@@ -265,3 +248,61 @@ def user_patch(request, user_id: str, payload: UserPatch):
         except ValidationError as error:
             raise GraphError(400, "Request_BadRequest", " ".join([COMPLEXITY, *error.messages])) from None
     return HttpResponse(status=204)
+
+
+def _role(request, role_id: str) -> str:
+    """The role whose id in the caller's organization is `role_id`; any other id, another organization's too, is a 404."""
+    for role in Role:
+        if directory_role_id(request.tenant.pk, role) == role_id.lower():
+            return role
+    raise not_found()
+
+
+@router.get("/directoryRoles", response=collection_of(DirectoryRole, "DirectoryRoleCollection"),
+            summary="List directory roles", openapi_extra=graph_openapi("select"))
+def directory_role_list(request):
+    """Every administrator role. `id` is the role's id in this organization, `roleTemplateId` Graph's id of
+    the role, the same everywhere. Permissions: Directory.Read.All or RoleManagement.ReadWrite.Directory, or a
+    person's token of any administrator. Supports $select."""
+    _require(request, ROLES_READ, Perm.ADMIN_CENTER)
+    select = parse_query(request.GET, ROLE_FIELDS, type_name="microsoft.graph.directoryRole").select
+    roles = [apply_select(directory_role_shape(request.tenant.pk, role), select) for role in Role]
+    return JsonResponse({"@odata.context": odata_context("directoryRoles", select), "value": roles})
+
+
+@router.get("/directoryRoles/{role_id}", response=DirectoryRole, summary="Get a directory role",
+            openapi_extra=graph_openapi("select"))
+def directory_role_get(request, role_id: str):
+    """Permissions as for the list. Supports $select."""
+    _require(request, ROLES_READ, Perm.ADMIN_CENTER)
+    select = parse_query(request.GET, ROLE_FIELDS, type_name="microsoft.graph.directoryRole").select
+    return odata_entity("directoryRoles", directory_role_shape(request.tenant.pk, _role(request, role_id)), select)
+
+
+@router.get("/directoryRoles/{role_id}/members", response=collection_of(GraphUser, "DirectoryRoleMemberCollection"),
+            summary="List the members of a directory role", openapi_extra=graph_openapi(*COLLECTION_OPTIONS))
+def directory_role_members(request, role_id: str):
+    """The users holding the role, as `#microsoft.graph.user` directory objects. Permissions as for the list;
+    OData options as for /v1.0/users."""
+    _require(request, ROLES_READ, Perm.ADMIN_CENTER)
+    role = _role(request, role_id)
+    query = parse_query(request.GET, USER_FIELDS, default_order=[("displayName", False)], type_name=USER_TYPE)
+    holders = _live_users(request.tenant).filter(role_assignments__tenant=request.tenant, role_assignments__role=role)
+    return odata_collection(request, holders, query, fields=USER_FIELDS, name="directoryObjects",
+                            salt="users.api.role_members", serialize=member_shape)
+
+
+@router.get("/subscribedSkus", response=collection_of(SubscribedSku, "SubscribedSkuCollection"),
+            summary="List the organization's licenses by plan", openapi_extra=graph_openapi("select"))
+def subscribed_sku_list(request):
+    """One entry per plan the organization has subscriptions of (deleted subscriptions do not count):
+    `prepaidUnits` by subscription state, `consumedUnits` the licenses assigned. Permissions:
+    Organization.Read.All or Directory.Read.All, or a person's token whose role views licenses. Supports $select."""
+    _require(request, SKUS_READ, Perm.LICENSES_READ)
+    select = parse_query(request.GET, SKU_FIELDS, type_name="microsoft.graph.subscribedSku").select
+    subscriptions = subscription_list(tenant=request.tenant).exclude(status=Subscription.Status.DELETED)
+    consumed = dict(LicenseAssignment.objects.filter(tenant=request.tenant).order_by()
+                    .values_list("sku_id").annotate(held=Count("id")))
+    skus = subscribed_sku_shapes(request.tenant.pk, subscriptions, consumed)
+    return JsonResponse({"@odata.context": odata_context("subscribedSkus", select),
+                         "value": [apply_select(sku, select) for sku in skus]})

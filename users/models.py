@@ -89,7 +89,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
         indexes = [
             models.Index(fields=["tenant", "display_name", "id"], name="user_tenant_display"),
-            models.Index(fields=["tenant", "upn"], name="user_tenant_upn"),
+            models.Index(fields=["tenant", "upn", "id"], name="user_tenant_upn_id"),
+            models.Index(fields=["tenant", "created_at", "id"], name="user_tenant_created"),
+            # The Deleted users tab and the purge task read only the few deleted rows.
+            models.Index(fields=["tenant", "deleted_at", "id"], name="user_tenant_deleted",
+                         condition=Q(deleted_at__isnull=False)),
         ]
         verbose_name = _("user")
         verbose_name_plural = _("users")

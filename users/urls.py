@@ -14,6 +14,6 @@ urlpatterns = [
     path("", include("users.password_urls")),
     path("", include("users.reset_urls")),
     path("", include("users.profile_urls")),
-    path("admin/users/", placeholder("users", Perm.USERS_READ), name="list"),
+    path("", include("users.list_urls")),
     path("admin/groups/", placeholder("groups", Perm.USERS_READ), name="groups"),
 ]

@@ -12,6 +12,8 @@ import pytest
 from tenantadmin.api.app import api
 from tenantadmin.api.permissions import APPLICATION_PERMISSIONS
 from tenantadmin.models import AppRegistration, AppSecret, AuditEvent, Tenant
+from tenantadmin.roles import Role
+from users.api_shapes import directory_role_id
 from tests.tenantadmin.api.apihelpers import Api, assert_graph_error, register_app, token_for
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +50,8 @@ def makers(org):
     app, _secret, _plain = register_app(org.tenant, ["User.Read.All"], name="A's app")
     event = AuditEvent.objects.filter(tenant=org.tenant).order_by("id").first()
     return {"org_id": str(org.tenant.pk), "app_id": str(app.pk), "audit_id": str(event.pk),
-            "user_id": str(org.user.pk)}
+            "user_id": str(org.user.pk),
+            "role_id": directory_role_id(org.tenant.pk, Role.GLOBAL_ADMIN)}
 
 
 @pytest.mark.parametrize("method, path, params", ROUTES, ids=[f"{m} {p}" for m, p, _ in ROUTES])

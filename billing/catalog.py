@@ -37,3 +37,23 @@ def ensure_default_plans(sku_model) -> None:
     """Create or refresh the default plans; takes the model so migrations can pass their historical one."""
     for plan in PLANS:
         sku_model.objects.update_or_create(part_number=plan["part_number"], defaults=plan)
+
+
+# SPEC users/ "Licenses" and the seed's "License restrictions": some services are not offered in some
+# countries or regions. A user located there gets the plan with those service plans switched off.
+# Keyed by servicePlanName; values are ISO 3166 country codes. Operators edit this table.
+RESTRICTED_SERVICE_PLANS = {
+    # Lync's PSTN and VoIP features are not offered where internet telephony is restricted.
+    "MCOSTANDARD": {"AE", "CN", "CU", "IR", "KP", "OM", "SY"},
+    "MCOLITE": {"AE", "CN", "CU", "IR", "KP", "OM", "SY"},
+    # Office Professional Plus downloads are subject to export controls.
+    "OFFICESUBSCRIPTION": {"CU", "IR", "KP", "SY"},
+}
+# Countries where no plan may be used at all (trade embargoes).
+EMBARGOED_COUNTRIES = {"CU", "IR", "KP", "SY"}
+
+
+def restricted_service_plan_ids(service_plans: list[dict], country: str) -> list[str]:
+    """The servicePlanIds of `service_plans` not offered in `country` (an ISO code)."""
+    return [plan["servicePlanId"] for plan in service_plans
+            if country in RESTRICTED_SERVICE_PLANS.get(plan["servicePlanName"], ())]

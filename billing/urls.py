@@ -10,5 +10,4 @@ urlpatterns = [
     path("admin/subscriptions/", views.subscriptions, name="subscriptions"),
     path("admin/purchase/", placeholder("purchase", Perm.BILLING_WRITE), name="purchase"),
     path("admin/billing-history/", placeholder("billing_history", Perm.BILLING_READ), name="history"),
-    path("admin/licenses/", placeholder("licenses", Perm.LICENSES_READ), name="licenses"),
 ]

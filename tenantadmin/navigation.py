@@ -29,7 +29,7 @@ NAVIGATION = [
         NavItem(_("Manage"), "billing:subscriptions", Perm.BILLING_READ, "card-checklist"),
         NavItem(_("Purchase"), "billing:purchase", Perm.BILLING_WRITE, "cart"),
         NavItem(_("Billing history"), "billing:history", Perm.BILLING_READ, "receipt"),
-        NavItem(_("Licenses"), "billing:licenses", Perm.LICENSES_READ, "key"),
+        NavItem(_("Licenses"), "users:licenses", Perm.LICENSES_READ, "key"),
     ]),
     (_("Support"), [
         NavItem(_("Overview"), "support:overview", Perm.SUPPORT, "life-preserver"),

@@ -306,3 +306,11 @@ def subscribed_sku_list(request):
     skus = subscribed_sku_shapes(request.tenant.pk, subscriptions, consumed)
     return JsonResponse({"@odata.context": odata_context("subscribedSkus", select),
                          "value": [apply_select(sku, select) for sku in skus]})
+
+
+# The rest of the users area's routes live in their own modules (one per capability); they are mounted
+# here because tenantadmin.api.app mounts one router per app.
+from users import api_deleted_items, api_groups, api_licenses, api_user_writes  # noqa: E402
+
+for _part in (api_user_writes, api_deleted_items, api_licenses, api_groups):
+    router.add_router("", _part.router)

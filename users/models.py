@@ -240,3 +240,91 @@ class RoleAssignment(models.Model):
 
     def __str__(self):
         return f"{self.user.upn}: {self.get_role_display()}"
+
+
+class ProxyAddress(models.Model):
+    """An e-mail address of a user (Graph's proxyAddresses: "SMTP:" for the primary, "smtp:" for aliases).
+
+    Unique among live accounts: `is_live` follows the owner's deletion (the delete and restore services
+    set it), so a deleted account keeps its addresses for a restore while others may take them meanwhile
+    (SPEC users/ "proxy address conflict").
+    """
+
+    tenant = models.ForeignKey("tenantadmin.Tenant", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="proxy_addresses")
+    address = models.CharField(_("e-mail address"), max_length=UPN_MAX_LENGTH + 177)  # Graph: 256
+    is_primary = models.BooleanField(_("primary"), default=False)
+    is_live = models.BooleanField(default=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("address"), condition=Q(is_live=True), name="proxy_live_address_unique"),
+            models.UniqueConstraint(fields=["user"], condition=Q(is_primary=True), name="proxy_one_primary"),
+        ]
+        indexes = [models.Index(fields=["tenant", "user"], name="proxy_tenant_user")]
+        verbose_name = _("proxy address")
+        verbose_name_plural = _("proxy addresses")
+
+    def __str__(self):
+        return f"{'SMTP' if self.is_primary else 'smtp'}:{self.address}"
+
+
+class SecurityGroup(models.Model):
+    """A security group of an organization: a named set of users (used by views and, later, policies)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey("tenantadmin.Tenant", on_delete=models.CASCADE, related_name="security_groups")
+    display_name = models.CharField(_("name"), max_length=256)
+    description = models.CharField(_("description"), max_length=1024, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("tenant", Lower("display_name"), name="group_tenant_name_unique"),
+        ]
+        indexes = [models.Index(fields=["tenant", "display_name", "id"], name="group_tenant_name")]
+        verbose_name = _("security group")
+        verbose_name_plural = _("security groups")
+
+    def __str__(self):
+        return self.display_name
+
+
+class GroupMembership(models.Model):
+    """One user in one security group."""
+
+    tenant = models.ForeignKey("tenantadmin.Tenant", on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(SecurityGroup, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="group_memberships")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["group", "user"], name="group_membership_unique")]
+        indexes = [models.Index(fields=["tenant", "user"], name="group_member_tenant_user")]
+        verbose_name = _("group membership")
+
+
+class CustomView(models.Model):
+    """A saved, shared filter of the Users page (SPEC users/ "User views": up to 50 per organization).
+
+    `filters` holds the chosen filters, ANDed: {"sku": "<skuId>", "unlicensed": true, "domain": "...",
+    "department": "...", "country": "NL", "sign_in": "allowed"|"blocked", "role": "<role code>",
+    "group": "<group id>"}; users.views_catalog turns them into a query.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey("tenantadmin.Tenant", on_delete=models.CASCADE, related_name="custom_views")
+    name = models.CharField(_("name"), max_length=64)
+    filters = models.JSONField(default=dict)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint("tenant", Lower("name"), name="custom_view_tenant_name_unique")]
+        verbose_name = _("custom view")
+        verbose_name_plural = _("custom views")
+
+    def __str__(self):
+        return self.name

@@ -15,5 +15,12 @@ urlpatterns = [
     path("", include("users.reset_urls")),
     path("", include("users.profile_urls")),
     path("", include("users.list_urls")),
+    path("", include("users.create_urls")),
+    path("", include("users.edit_urls")),
+    path("", include("users.restore_urls")),
+    path("", include("users.import_urls")),
+    path("", include("users.license_urls")),
+    path("", include("users.custom_view_urls")),
+    path("", include("users.group_urls")),
     path("admin/groups/", placeholder("groups", Perm.USERS_READ), name="groups"),
 ]

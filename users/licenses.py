@@ -1,0 +1,158 @@
+"""License units: what is free, and the only code that assigns or removes licenses.
+
+Free units of a plan = units of the organization's enabled and warning subscriptions of that plan −
+licenses assigned (SPEC users/ "Licenses"). Assigning the last free unit must be race-free: a service
+locks the plan's subscription rows (SELECT … FOR UPDATE, in plan-id order so two requests for several
+plans cannot deadlock) before it counts, so concurrent requests for the same plan run one after another.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
+
+from billing.catalog import EMBARGOED_COUNTRIES, restricted_service_plan_ids
+from billing.models import Sku, Subscription
+from tenantadmin.actors import Actor
+from tenantadmin.services.audit import audit_record
+from users.models import LicenseAssignment, User
+
+# Subscriptions whose units count (SPEC: "units of enabled/warning subscriptions").
+COUNTING_STATUSES = (Subscription.Status.ENABLED, Subscription.Status.WARNING)
+
+
+class NoFreeLicenses(ValidationError):
+    """No free unit of a plan is left; `sku` says which."""
+
+    def __init__(self, sku: Sku):
+        self.sku = sku
+        super().__init__(
+            _("There are no free %(plan)s licenses left. Buy more, remove licenses from other users, or delete "
+              "users who no longer need theirs.") % {"plan": sku.name},
+            code="no_free_licenses",
+        )
+
+
+@dataclass(frozen=True)
+class LicenseUnits:
+    sku: Sku
+    total: int
+    assigned: int
+
+    @property
+    def free(self) -> int:
+        return max(self.total - self.assigned, 0)
+
+    @property
+    def in_conflict(self) -> bool:
+        """More users hold the plan than there are units (after a decrease or an expiry)."""
+        return self.assigned > self.total
+
+
+def license_units(*, tenant) -> list[LicenseUnits]:
+    """Per plan the organization has (or had) a subscription of or licenses from: total, assigned, free.
+    Two queries whatever the number of users."""
+    totals = dict(
+        Subscription.objects.filter(tenant=tenant).values_list("sku_id")
+        .annotate(total=Sum("quantity", filter=Q(status__in=COUNTING_STATUSES)))
+    )
+    assigned = dict(
+        LicenseAssignment.objects.filter(tenant=tenant).values_list("sku_id").annotate(n=Count("pk"))
+    )
+    skus = Sku.objects.filter(pk__in=set(totals) | set(assigned)).order_by("name")
+    return [LicenseUnits(sku=sku, total=totals.get(sku.pk) or 0, assigned=assigned.get(sku.pk, 0)) for sku in skus]
+
+
+def _lock_and_count(tenant, skus: list[Sku]) -> dict:
+    """Lock the plans' counting subscriptions, then {sku id: free units}."""
+    ids = sorted({sku.pk for sku in skus}, key=str)
+    locked = list(Subscription.objects.select_for_update().filter(tenant=tenant, sku_id__in=ids)
+                  .order_by("sku_id", "pk").values_list("sku_id", "status", "quantity"))
+    totals = {sku_id: 0 for sku_id in ids}
+    for sku_id, status, quantity in locked:
+        if status in COUNTING_STATUSES:
+            totals[sku_id] += quantity
+    assigned = dict(LicenseAssignment.objects.filter(tenant=tenant, sku_id__in=ids).values_list("sku_id")
+                    .annotate(n=Count("pk")))
+    return {sku_id: total - assigned.get(sku_id, 0) for sku_id, total in totals.items()}
+
+
+def _check_location(user: User, skus: list[Sku]) -> None:
+    if not skus:
+        return
+    if not user.usage_location:
+        raise ValidationError(
+            _("Set the user location of %(user)s before assigning licenses: it decides which services may be "
+              "used.") % {"user": user.upn}, code="usage_location_required")
+    if user.usage_location.code in EMBARGOED_COUNTRIES:
+        raise ValidationError(
+            _("Licenses cannot be assigned to users located in %(country)s.") % {"country": user.usage_location.name},
+            code="license_restricted")
+
+
+@transaction.atomic
+def licenses_change(*, user: User, actor: Actor, add: list[Sku] = (), remove: list[Sku] = (),
+                    disabled_plans: dict | None = None) -> list[LicenseAssignment]:
+    """Give `user` the plans in `add` and take away those in `remove`, all or nothing.
+
+    `disabled_plans` {sku id: [servicePlanId…]} switches services of a plan off for this user; the
+    services a user's location does not allow are always off. Raises NoFreeLicenses (naming the plan) or
+    ValidationError; nothing changes then. Returns the user's licenses afterwards.
+    """
+    user = User.objects.select_for_update().get(pk=user.pk, tenant=user.tenant)
+    tenant = user.tenant
+    if user.deleted_at is not None:
+        raise ValidationError(_("A deleted user cannot hold licenses."), code="deleted")
+    disabled_plans = disabled_plans or {}
+    held = {assignment.sku_id: assignment for assignment in LicenseAssignment.objects.filter(user=user)}
+    new = [sku for sku in add if sku.pk not in held]
+    _check_location(user, new)
+    free = _lock_and_count(tenant, new)
+    for sku in new:
+        if free[sku.pk] < 1:
+            raise NoFreeLicenses(sku)
+    changes = {}
+    for sku in new:
+        off = _disabled_for(user, sku, disabled_plans.get(sku.pk, []))
+        LicenseAssignment.objects.create(tenant=tenant, user=user, sku=sku, disabled_plans=off)
+        changes.setdefault("added", []).append(sku.part_number)
+    for sku in add:
+        if sku.pk in held and sku.pk in disabled_plans:
+            assignment = held[sku.pk]
+            off = _disabled_for(user, sku, disabled_plans[sku.pk])
+            if off != assignment.disabled_plans:
+                changes.setdefault("disabled_plans", {})[sku.part_number] = [assignment.disabled_plans, off]
+                assignment.disabled_plans = off
+                assignment.save(update_fields=["disabled_plans"])
+    removed = [held[sku.pk] for sku in remove if sku.pk in held]
+    if removed:
+        LicenseAssignment.objects.filter(pk__in=[assignment.pk for assignment in removed]).delete()
+        changes["removed"] = [assignment.sku.part_number for assignment in removed]
+    if changes:
+        audit_record(tenant=tenant, actor=actor, action="user.license_change", target=user, changes=changes)
+    return list(LicenseAssignment.objects.filter(user=user).select_related("sku").order_by("sku__name"))
+
+
+def _disabled_for(user: User, sku: Sku, requested: list[str]) -> list[str]:
+    known = {plan["servicePlanId"] for plan in sku.service_plans}
+    unknown = [plan_id for plan_id in requested if plan_id not in known]
+    if unknown:
+        raise ValidationError(_("%(plan)s has no service plan %(id)s.") % {"plan": sku.name, "id": unknown[0]},
+                              code="unknown_service_plan")
+    restricted = restricted_service_plan_ids(sku.service_plans, user.usage_location.code) if user.usage_location else []
+    return sorted(set(requested) | set(restricted))
+
+
+@transaction.atomic
+def licenses_release(*, user: User, actor: Actor) -> list[str]:
+    """Free every license `user` holds (deleting an account frees its licenses); returns the part numbers."""
+    assignments = list(LicenseAssignment.objects.filter(user=user).select_related("sku"))
+    if not assignments:
+        return []
+    LicenseAssignment.objects.filter(pk__in=[a.pk for a in assignments]).delete()
+    parts = [a.sku.part_number for a in assignments]
+    audit_record(tenant=user.tenant, actor=actor, action="user.license_change", target=user,
+                 changes={"removed": parts})
+    return parts

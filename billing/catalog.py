@@ -1,59 +1,117 @@
-"""The plans every install starts with (Graph skuIds and part numbers, so scripts written against
-Graph find the same SKUs). The billing release replaces this with an editable catalog file."""
+"""The plan catalog: plans (Graph skuIds and part numbers, so scripts written against Graph find the same
+SKUs), their prices per currency, tax and currency by country, and license restrictions by country.
 
-PLANS = [
-    {
-        "id": "6fd2c87f-b296-42f0-b197-1e91e994b900",
-        "part_number": "ENTERPRISEPACK",
-        "name": "Office 365 Enterprise E3",
-        "max_seats": None,
-        "is_small_business": False,
-        "service_plans": [
-            {"servicePlanId": "efb87545-963c-4e0d-99df-69c6916d9eb0", "servicePlanName": "EXCHANGE_S_ENTERPRISE", "displayName": "Exchange Online"},
-            {"servicePlanId": "5dbe027f-2339-4123-9542-606e4d348a72", "servicePlanName": "SHAREPOINTENTERPRISE", "displayName": "SharePoint Online"},
-            {"servicePlanId": "0feaeb32-d00e-4d66-bd5a-43b5b83db82c", "servicePlanName": "MCOSTANDARD", "displayName": "Lync Online"},
-            {"servicePlanId": "e95bec33-7c88-4a70-8e19-b10bd9d0c014", "servicePlanName": "SHAREPOINTWAC", "displayName": "Office Web Apps"},
-            {"servicePlanId": "43de0ff5-c92c-492b-9116-175376d08c38", "servicePlanName": "OFFICESUBSCRIPTION", "displayName": "Office Professional Plus"},
-        ],
-    },
-    {
-        "id": "bd09678e-b83c-4d3f-aaba-3dad4abd128b",
-        "part_number": "LITEPACK",
-        "name": "Office 365 Small Business (P1)",
-        "max_seats": 25,
-        "is_small_business": True,
-        "service_plans": [
-            {"servicePlanId": "d42bdbd6-c335-4231-ab3d-c8b348d5aff5", "servicePlanName": "EXCHANGE_L_STANDARD", "displayName": "Exchange Online"},
-            {"servicePlanId": "a1f3d0a8-84c0-4ae0-bae4-685917b8ab48", "servicePlanName": "SHAREPOINTLITE", "displayName": "SharePoint Online"},
-            {"servicePlanId": "70710b6b-3ab4-4a38-9f6d-9f169461650a", "servicePlanName": "MCOLITE", "displayName": "Lync Online"},
-            {"servicePlanId": "e95bec33-7c88-4a70-8e19-b10bd9d0c014", "servicePlanName": "SHAREPOINTWAC", "displayName": "Office Web Apps"},
-        ],
-    },
-]
+The data lives in an editable file (BILLING_CATALOG_FILE, default billing/data/catalog.json); operators
+edit it and run `manage.py load_catalog`, and the migrations load it too. This module reads the file
+once per process.
+"""
+
+import json
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+
+DEFAULT_CATALOG_FILE = Path(__file__).resolve().parent / "data" / "catalog.json"
 
 
-
-def ensure_default_plans(sku_model) -> None:
-    """Create or refresh the default plans; takes the model so migrations can pass their historical one."""
-    for plan in PLANS:
-        sku_model.objects.update_or_create(part_number=plan["part_number"], defaults=plan)
+def catalog_path() -> Path:
+    return Path(getattr(settings, "BILLING_CATALOG_FILE", "") or DEFAULT_CATALOG_FILE)
 
 
-# SPEC users/ "Licenses" and the seed's "License restrictions": some services are not offered in some
-# countries or regions. A user located there gets the plan with those service plans switched off.
-# Keyed by servicePlanName; values are ISO 3166 country codes. Operators edit this table.
+@lru_cache(maxsize=4)
+def _load(path: str) -> dict:
+    with open(path, encoding="utf-8") as handle:
+        data = json.load(handle)
+    _validate(data, path)
+    return data
+
+
+def _validate(data: dict, path: str) -> None:
+    """Fail loudly on an edit that would break billing (a typo in a price must not reach an invoice)."""
+    currencies = data["currencies"]
+    for code, terms in {**data["countries"], "default": data["default_terms"]}.items():
+        if terms["currency"] not in currencies:
+            raise ValueError(f"{path}: country {code} uses unknown currency {terms['currency']}")
+        Decimal(terms["tax_rate"])
+    for plan in data["plans"]:
+        for currency, price in plan.get("prices", {}).items():
+            if currency not in currencies:
+                raise ValueError(f"{path}: plan {plan['part_number']} has a price in unknown currency {currency}")
+            if Decimal(price) < 0:
+                raise ValueError(f"{path}: plan {plan['part_number']} has a negative price")
+
+
+def catalog() -> dict:
+    return _load(str(catalog_path()))
+
+
+# Names other apps import (users/licenses.py): the data file is their source.
+PLANS = [{k: v for k, v in plan.items() if not k.startswith("_")} for plan in _load(str(DEFAULT_CATALOG_FILE))["plans"]]
 RESTRICTED_SERVICE_PLANS = {
-    # Lync's PSTN and VoIP features are not offered where internet telephony is restricted.
-    "MCOSTANDARD": {"AE", "CN", "CU", "IR", "KP", "OM", "SY"},
-    "MCOLITE": {"AE", "CN", "CU", "IR", "KP", "OM", "SY"},
-    # Office Professional Plus downloads are subject to export controls.
-    "OFFICESUBSCRIPTION": {"CU", "IR", "KP", "SY"},
+    name: set(codes) for name, codes in _load(str(DEFAULT_CATALOG_FILE))["restricted_service_plans"].items()
+    if not name.startswith("_")
 }
-# Countries where no plan may be used at all (trade embargoes).
-EMBARGOED_COUNTRIES = {"CU", "IR", "KP", "SY"}
+EMBARGOED_COUNTRIES = set(_load(str(DEFAULT_CATALOG_FILE))["embargoed_countries"])
+
+
+def ensure_default_plans(sku_model, plans: list[dict] | None = None) -> int:
+    """Create or refresh the catalog's plans; takes the model so migrations can pass their historical one
+    (fields a historical model does not have yet are left out). Returns how many plans were written."""
+    fields = {field.name for field in sku_model._meta.get_fields()}
+    plans = PLANS if plans is None else plans
+    for plan in plans:
+        values = {key: value for key, value in plan.items() if key in fields}
+        sku_model.objects.update_or_create(part_number=plan["part_number"], defaults=values)
+    return len(plans)
+
+
+def load_catalog_file(sku_model, path: Path | None = None) -> int:
+    """Load the plans of an operator's catalog file (validated first)."""
+    data = _load(str(path or catalog_path()))
+    return ensure_default_plans(sku_model, [{k: v for k, v in p.items() if not k.startswith("_")} for p in data["plans"]])
 
 
 def restricted_service_plan_ids(service_plans: list[dict], country: str) -> list[str]:
     """The servicePlanIds of `service_plans` not offered in `country` (an ISO code)."""
     return [plan["servicePlanId"] for plan in service_plans
             if country in RESTRICTED_SERVICE_PLANS.get(plan["servicePlanName"], ())]
+
+
+@dataclass(frozen=True)
+class CountryTerms:
+    country: str
+    currency: str
+    tax_rate: Decimal  # percent
+    decimals: int
+
+
+def country_terms(country: str) -> CountryTerms:
+    """Currency and tax rate for a country (the catalog's defaults for a country it does not list)."""
+    data = catalog()
+    terms = data["countries"].get(str(country).upper(), data["default_terms"])
+    currency = terms["currency"]
+    return CountryTerms(country=str(country).upper(), currency=currency, tax_rate=Decimal(terms["tax_rate"]),
+                        decimals=int(data["currencies"][currency]))
+
+
+def currency_decimals(currency: str) -> int:
+    return int(catalog()["currencies"].get(currency, 2))
+
+
+def round_money(amount: Decimal, currency: str) -> Decimal:
+    """Round half up to the currency's minor unit (JPY has none)."""
+    exponent = Decimal(1).scaleb(-currency_decimals(currency))
+    return Decimal(amount).quantize(exponent, rounding=ROUND_HALF_UP)
+
+
+def tax_for(amount: Decimal, rate: Decimal, currency: str) -> Decimal:
+    return round_money(Decimal(amount) * Decimal(rate) / Decimal(100), currency)
+
+
+def format_money(amount: Decimal, currency: str) -> str:
+    """'1,234.50 EUR' with the currency's own number of decimals."""
+    places = currency_decimals(currency)
+    return f"{round_money(amount, currency):,.{places}f} {currency}"

@@ -1,18 +1,22 @@
 import uuid
+from datetime import timedelta
+from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
 class Sku(models.Model):
-    """A plan that can be bought: the service plans it bundles and its seat limit.
+    """A plan that can be bought: the service plans it bundles, prices per currency and its seat limit.
 
-    Minimal until the billing issue brings prices, countries and the editable catalog file.
-    """
+    Rows come from the catalog file (billing/catalog.py); the staff site may adjust them."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)  # Graph's skuId
     part_number = models.CharField(_("part number"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=120)
+    description = models.CharField(_("description"), max_length=300, blank=True)
     # [{"servicePlanId": "...", "servicePlanName": "EXCHANGE_S_STANDARD", "displayName": "Exchange Online"}]
     service_plans = models.JSONField(default=list)
     max_seats = models.PositiveIntegerField(_("maximum seats"), null=True, blank=True)
@@ -20,6 +24,10 @@ class Sku(models.Model):
     is_small_business = models.BooleanField(default=False)
     trial_available = models.BooleanField(default=True)
     trial_units = models.PositiveIntegerField(default=25)
+    # {"USD": "20.00", "JPY": "2180"}: price per license per month; no price in a currency = not sold there.
+    prices = models.JSONField(_("monthly prices"), default=dict, blank=True)
+    is_offered = models.BooleanField(_("offered for purchase"), default=True)
+    sort_order = models.PositiveSmallIntegerField(default=100)
 
     class Meta:
         ordering = ["name"]
@@ -29,15 +37,61 @@ class Sku(models.Model):
     def __str__(self):
         return self.name
 
+    def monthly_price(self, currency: str) -> Decimal | None:
+        price = (self.prices or {}).get(currency)
+        return None if price is None else Decimal(str(price))
+
+
+class PaymentMethod(models.Model):
+    """A card (only brand, last four digits and expiry: never the number) or payment by invoice."""
+
+    class Kind(models.TextChoices):
+        CARD = "card", _("Credit card")
+        INVOICE = "invoice", _("Invoice")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey("tenantadmin.Tenant", on_delete=models.CASCADE, related_name="payment_methods")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    brand = models.CharField(_("card brand"), max_length=20, blank=True)
+    last4 = models.CharField(_("last four digits"), max_length=4, blank=True)
+    exp_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    exp_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    holder_name = models.CharField(_("name on card"), max_length=120, blank=True)
+    # The gateway's reference for the card; it never contains the number.
+    gateway_token = models.CharField(max_length=100, blank=True)
+    # Only the administrator who added a card may edit it (SPEC billing/ "payment details").
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["tenant", "created_at"], name="payment_method_tenant")]
+        verbose_name = _("payment method")
+
+    def __str__(self):
+        if self.kind == self.Kind.INVOICE:
+            return str(_("Invoice"))
+        return f"{self.brand} •••• {self.last4} ({self.exp_month:02d}/{self.exp_year})"
+
 
 class Subscription(models.Model):
-    """N licenses of one plan held by an organization."""
+    """N licenses of one plan held by an organization, for a yearly term (or a trial)."""
 
     class Status(models.TextChoices):
         ENABLED = "enabled", _("Active")
         WARNING = "warning", _("Expired (grace period)")
         SUSPENDED = "suspended", _("Disabled")
         DELETED = "deleted", _("Deleted")
+
+    class Reason(models.TextChoices):
+        """Why a subscription left Active (drives the wording of mails and banners)."""
+
+        NONE = "", _("None")
+        TRIAL_ENDED = "trial_ended", _("The trial ended")
+        PAYMENT_FAILED = "payment_failed", _("The renewal payment failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey("tenantadmin.Tenant", on_delete=models.CASCADE, related_name="subscriptions")
@@ -46,13 +100,137 @@ class Subscription(models.Model):
     is_trial = models.BooleanField(_("trial"), default=False)
     quantity = models.PositiveIntegerField(_("licenses"))
     created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    # End of the trial or of the current yearly term: the next renewal (or expiry) date.
     ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    term_started_at = models.DateTimeField(_("term started"), null=True, blank=True)
+    # The price locked for the term (SPEC: the renewal price never increases before the anniversary).
+    unit_price = models.DecimalField(_("price per license per month"), max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    payment_method = models.ForeignKey(PaymentMethod, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    partner_id = models.CharField(_("partner of record"), max_length=40, blank=True)
+    auto_renew = models.BooleanField(_("renews automatically"), default=True)
+    # Cancellation: requested now, effective at the end of the term (ends_at), reversible until then.
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    status_reason = models.CharField(max_length=20, choices=Reason.choices, blank=True, default="")
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    data_deleted_at = models.DateTimeField(null=True, blank=True)
+    # Last reminder mail while expired or disabled (SPEC: admins keep getting mails), one a week.
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    service_address = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["created_at"]
-        indexes = [models.Index(fields=["tenant", "status"], name="subscription_tenant_status")]
+        indexes = [
+            models.Index(fields=["tenant", "status"], name="subscription_tenant_status"),
+            # The lifecycle sweep reads only the subscriptions whose next date has come.
+            models.Index(fields=["status", "ends_at"], name="subscription_status_ends"),
+        ]
         verbose_name = _("subscription")
         verbose_name_plural = _("subscriptions")
 
     def __str__(self):
         return f"{self.sku.name} × {self.quantity}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancel_requested_at is not None
+
+    def next_lifecycle_at(self):
+        """When the lifecycle workers next act on this subscription (Graph's nextLifecycleDateTime)."""
+        if self.status == self.Status.ENABLED:
+            return self.ends_at
+        if self.status == self.Status.WARNING and self.status_changed_at:
+            return self.status_changed_at + timedelta(days=settings.BILLING_WARNING_DAYS)
+        if self.status == self.Status.SUSPENDED and self.status_changed_at:
+            days = (settings.BILLING_DATA_RETENTION_DAYS if self.status_reason == self.Reason.CANCELLED
+                    else settings.BILLING_SUSPENDED_DAYS)
+            return self.status_changed_at + timedelta(days=days)
+        return None
+
+
+class InvoiceCounter(models.Model):
+    """Per organization, the last invoice number used. The checkout locks this row, so numbers have no
+    gaps and no duplicates however many orders are placed at once (a rolled-back order frees its number)."""
+
+    tenant = models.OneToOneField("tenantadmin.Tenant", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    last_number = models.PositiveIntegerField(default=0)
+
+
+class Order(models.Model):
+    """A purchase, a conversion, a quantity change or a renewal: what was charged and how."""
+
+    class Kind(models.TextChoices):
+        PURCHASE = "purchase", _("Purchase")
+        CONVERSION = "conversion", _("Trial converted")
+        QUANTITY = "quantity", _("Change of licenses")
+        RENEWAL = "renewal", _("Renewal")
+
+    class Status(models.TextChoices):
+        COMPLETED = "completed", _("Completed")
+        CREDIT_CHECK = "credit_check", _("Waiting for the credit check")
+        DECLINED = "declined", _("Credit check declined")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey("tenantadmin.Tenant", on_delete=models.CASCADE, related_name="orders")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.COMPLETED)
+    # Gapless per organization; set when the order is placed (a credit note for a decrease too).
+    number = models.PositiveIntegerField(_("invoice number"))
+    idempotency_key = models.CharField(max_length=64, blank=True)
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    placed_by_label = models.CharField(max_length=300, blank=True)
+    placed_at = models.DateTimeField(_("ordered"))
+    currency = models.CharField(max_length=3)
+    subtotal = models.DecimalField(max_digits=14, decimal_places=2)
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    tax = models.DecimalField(max_digits=14, decimal_places=2)
+    total = models.DecimalField(max_digits=14, decimal_places=2)
+    payment_kind = models.CharField(max_length=10, choices=PaymentMethod.Kind.choices, blank=True)
+    payment_method = models.ForeignKey(PaymentMethod, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    payment_label = models.CharField(max_length=80, blank=True)  # "Visa •••• 4242", kept if the card goes
+    gateway_reference = models.CharField(max_length=100, blank=True)
+    po_number = models.CharField(_("PO number"), max_length=40, blank=True)
+    partner_id = models.CharField(_("partner ID"), max_length=40, blank=True)
+    service_address = models.JSONField(default=dict)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)  # invoices: net 30
+    paid_at = models.DateTimeField(null=True, blank=True)
+    credit_checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "number"], name="order_tenant_number"),
+            # A double-submitted checkout finds the first order instead of placing a second one.
+            models.UniqueConstraint(fields=["tenant", "idempotency_key"], condition=~Q(idempotency_key=""),
+                                    name="order_tenant_idempotency"),
+        ]
+        indexes = [models.Index(fields=["tenant", "placed_at", "number"], name="order_tenant_placed")]
+        verbose_name = _("order")
+
+    def __str__(self):
+        return f"#{self.number}"
+
+    @property
+    def is_credit(self) -> bool:
+        return self.total < 0
+
+
+class OrderLine(models.Model):
+    """One plan on an order: unit price × licenses for the months charged."""
+
+    tenant = models.ForeignKey("tenantadmin.Tenant", on_delete=models.CASCADE, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    subscription = models.ForeignKey(Subscription, null=True, blank=True, on_delete=models.SET_NULL, related_name="order_lines")
+    sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="+")
+    description = models.CharField(max_length=200)
+    quantity = models.IntegerField()  # negative for a decrease (a credit)
+    # A quantity the subscription gets once the order completes (a new purchase waiting for a credit check).
+    target_quantity = models.PositiveIntegerField(null=True, blank=True)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)  # per license per month
+    months = models.DecimalField(max_digits=8, decimal_places=4)  # 12, or the prorated rest of the term
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]

@@ -36,4 +36,37 @@ app.conf.beat_schedule = {
         "task": "users.tasks.purge_signin_logs",
         "schedule": 24 * 3600.0,
     },
+    # Pending domains are checked for their verification record with back-off for 72 hours; this
+    # only dispatches the due ones (spread over the interval), so it runs every minute.
+    "poll-pending-domains": {
+        "task": "domains.tasks.poll_pending_domains",
+        "schedule": 60.0,
+    },
+    # Verified domains whose NS records now point at our name servers become hosted zones.
+    "detect-dns-delegations": {
+        "task": "domains.tasks.detect_delegations",
+        "schedule": 900.0,
+    },
+    # Zone pushes to PowerDNS that failed (server down) or never ran are retried until they succeed.
+    "retry-zone-pushes": {
+        "task": "domains.tasks.retry_zone_pushes",
+        "schedule": 120.0,
+    },
+    # Domain removals that failed (e.g. the DNS zone could not be deleted) are started again.
+    "retry-domain-removals": {
+        "task": "domains.tasks.retry_domain_removals",
+        "schedule": 900.0,
+    },
+    # Subscription lifecycle (renewals, trial expiry, Warning → Suspended → Deleted): hourly, so a
+    # subscription moves within the hour its date comes; one task per due subscription.
+    "billing-lifecycle-sweep": {
+        "task": "billing.tasks.lifecycle_sweep",
+        "schedule": 3600.0,
+    },
+    # SPEC users/ "Delete and restore": deleted accounts are purged for good after 30 days. Hourly, so an
+    # account goes within the hour its 30 days end; fans out one task per organization.
+    "purge-deleted-users": {
+        "task": "users.tasks.purge_deleted_users",
+        "schedule": 3600.0,
+    },
 }

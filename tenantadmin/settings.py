@@ -188,12 +188,48 @@ AXES_VERBOSE = False
 # (RFC 2606) so a fresh install never claims a domain somebody else owns.
 INITIAL_DOMAIN_SUFFIX = env_str("INITIAL_DOMAIN_SUFFIX", "tenantadmin.example").lower().strip(".")
 TRIAL_DAYS = env_int("TRIAL_DAYS", 30, minimum=1)
+# Bulk import of users (SPEC users/ "Bulk import"): the largest file accepted, and whether the one-time
+# temporary passwords of an import are hashed with a lighter Argon2 cost (they are random, single use and
+# re-hashed at full cost at the first sign-in; full cost makes 100,000 users take hours).
+USERS_IMPORT_MAX_BYTES = env_int("USERS_IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
+USERS_IMPORT_LIGHT_HASHING = env_bool("USERS_IMPORT_LIGHT_HASHING", True)
+# Billing (SPEC billing/ "Renewal and lifecycle"): grace lengths after expiry, data kept after cancellation,
+# the payment gateway (dotted path of a billing.gateway.PaymentGateway; the built-in test gateway by
+# default) and the invoice total above which paying by invoice needs a credit check first.
+BILLING_WARNING_DAYS = env_int("BILLING_WARNING_DAYS", 30, minimum=1)
+BILLING_SUSPENDED_DAYS = env_int("BILLING_SUSPENDED_DAYS", 90, minimum=1)
+BILLING_DATA_RETENTION_DAYS = env_int("BILLING_DATA_RETENTION_DAYS", 90, minimum=1)
+BILLING_INVOICE_TERMS_DAYS = env_int("BILLING_INVOICE_TERMS_DAYS", 30, minimum=1)
+BILLING_GATEWAY = env_str("BILLING_GATEWAY", "billing.gateway.TestGateway")
+BILLING_CREDIT_LIMIT = env_int("BILLING_CREDIT_LIMIT", 10000, minimum=0)
+BILLING_CATALOG_FILE = env_str("BILLING_CATALOG_FILE", "")
 QUICK_START_DAYS = 30
 API_TOKEN_LIFETIME_SECONDS = env_int("API_TOKEN_LIFETIME_SECONDS", 3600, minimum=60, maximum=86400)
 APP_SECRET_MAX_MONTHS = 24
 
 DNS_NAMESERVERS = env_hostports("DNS_NAMESERVERS", default_port=53)  # empty: system resolver
 DNS_POLL_INTERVAL_SECONDS = env_int("DNS_POLL_INTERVAL_SECONDS", 300, minimum=5)
+# Domains (SPEC domains/): per-query timeout, how long pending domains are polled, the verification
+# record's TXT prefix and MX host, our name servers (two or more) and the targets of the service
+# records a hosted zone gets. PowerDNS is used when PDNS_API_URL and PDNS_API_KEY are set; without
+# them zones stay in the database (BIND zone-file export).
+DNS_TIMEOUT_SECONDS = env_int("DNS_TIMEOUT_SECONDS", 3, minimum=1, maximum=30)
+DNS_VERIFY_GIVE_UP_HOURS = env_int("DNS_VERIFY_GIVE_UP_HOURS", 72, minimum=1)
+VERIFICATION_TXT_PREFIX = env_str("VERIFICATION_TXT_PREFIX", "MS=")
+VERIFICATION_MX_HOST = env_str("VERIFICATION_MX_HOST", f"verify.{INITIAL_DOMAIN_SUFFIX}").lower().strip(".")
+OUR_NAME_SERVERS = [n.lower().strip(".") for n in env_list("OUR_NAME_SERVERS")] or [
+    f"ns1.{INITIAL_DOMAIN_SUFFIX}", f"ns2.{INITIAL_DOMAIN_SUFFIX}"]
+if len(OUR_NAME_SERVERS) < 2:
+    raise ImproperlyConfigured("OUR_NAME_SERVERS must name two or more name servers.")
+SERVICE_MAIL_HOST = env_str("SERVICE_MAIL_HOST", f"mail.protection.{INITIAL_DOMAIN_SUFFIX}").lower().strip(".")
+SERVICE_HOST = env_str("SERVICE_HOST", f"outlook.{INITIAL_DOMAIN_SUFFIX}").lower().strip(".")
+SERVICE_SIP_HOST = env_str("SERVICE_SIP_HOST", f"sipdir.online.lync.{INITIAL_DOMAIN_SUFFIX}").lower().strip(".")
+SERVICE_SPF_INCLUDE = env_str("SERVICE_SPF_INCLUDE", f"spf.protection.{INITIAL_DOMAIN_SUFFIX}").lower().strip(".")
+WEBSITE_IP = env_str("WEBSITE_IP", "192.0.2.80")
+WEBSITE_HOST = env_str("WEBSITE_HOST", f"sites.{INITIAL_DOMAIN_SUFFIX}").lower().strip(".")
+PDNS_API_URL = env_url("PDNS_API_URL", None, schemes=("http", "https"))
+PDNS_API_KEY = env_str("PDNS_API_KEY", "")
+PDNS_SERVER_ID = env_str("PDNS_SERVER_ID", "localhost")
 
 # --- Mail and SMS ---------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")

@@ -7,10 +7,13 @@ parameter this module does not know fails those tests until a maker is added her
 import re
 
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from tenantadmin.actors import Actor
 from tenantadmin.models import Job
 from tenantadmin.services.app_registrations import app_registration_create, app_secret_create
+from users.custom_view_services import custom_view_create
+from users.group_services import group_create
 
 # Prefixes that are not the tenant portal: the staff site (its own test), captcha images and the
 # API (walked by the API route tests).
@@ -76,7 +79,60 @@ class TenantObjects:
     def _user(self):
         return self.org.user  # a member without a role
 
-    MAKERS = {"app_id": "_app", "secret_id": "_secret", "job_id": "_job", "user_id": "_user"}
+    def _group(self):
+        if "group" not in self._cache:
+            self._cache["group"] = group_create(tenant=self.org.tenant, actor=Actor.system("tests"),
+                                                display_name="Walker group")
+        return self._cache["group"]
+
+    def _custom_view(self):
+        if "custom_view" not in self._cache:
+            self._cache["custom_view"] = custom_view_create(tenant=self.org.tenant, actor=Actor.system("tests"),
+                                                            name="Walker view", filters={"sign_in": "blocked"})
+        return self._cache["custom_view"]
+
+    def _subscription(self):
+        return self.org.tenant.subscriptions.order_by("created_at").first()  # sign-up's trial
+
+    def _order(self):
+        if "order" not in self._cache:
+            from tests.billing.billinghelpers import buy  # billing's purchase helper
+
+            self._cache["order"] = buy(self.org, "STANDARDPACK", 1, now=timezone.now())
+        return self._cache["order"]
+
+    def _payment_method(self):
+        return self._order().payment_method
+
+    def _license_plan(self):
+        """A plan only this organization subscribes to (plans are shared, so another plan must be a 404)."""
+        if "license_plan" not in self._cache:
+            from billing.models import Sku, Subscription
+
+            sku = Sku.objects.get(part_number="EXCHANGESTANDARD")
+            Subscription.objects.create(tenant=self.org.tenant, sku=sku, quantity=2)
+            self._cache["license_plan"] = sku
+        return self._cache["license_plan"]
+
+    def _hosted(self):
+        if "hosted" not in self._cache:
+            from tests.domains.domain_helpers import hosted_domain
+
+            self._cache["hosted"] = hosted_domain(self.org.tenant, "walker-domain.com")
+        return self._cache["hosted"]
+
+    def _domain(self):
+        from types import SimpleNamespace
+
+        return SimpleNamespace(pk=self._hosted()[0].name)  # the name is the domain's id in URLs (as in Graph)
+
+    def _dns_record(self):
+        return self._hosted()[1]
+
+    MAKERS = {"domain_id": "_domain", "record_id": "_dns_record",
+              "subscription_id": "_subscription", "order_id": "_order", "payment_method_id": "_payment_method",
+              "app_id": "_app", "secret_id": "_secret", "job_id": "_job", "user_id": "_user",
+              "group_id": "_group", "view_id": "_custom_view", "sku_id": "_license_plan"}
 
     def kwargs_for(self, route: str) -> dict:
         names = _param_names(route)

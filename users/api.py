@@ -1,5 +1,6 @@
 """Graph's user resource and what hangs off it: /v1.0/me (the signed-in person's profile and password),
-/v1.0/users (read, and the administrator's password reset), /v1.0/directoryRoles (roles and who holds them)
+/v1.0/users (read; creating and changing users is in users.api_user_writes), /v1.0/directoryRoles (roles and who
+holds them)
 and /v1.0/subscribedSkus (the organization's licenses). Mounted by tenantadmin.api.app, which finds this module."""
 
 import uuid
@@ -10,8 +11,8 @@ from django.db.models import Count, Prefetch
 from django.db.models.functions import Lower
 from django.http import HttpResponse, JsonResponse
 from ninja import Router
-from pydantic import BaseModel, ConfigDict, StrictBool, field_validator
-from pydantic.alias_generators import to_camel
+from ninja.operation import PathView
+from pydantic import field_validator
 
 from billing.models import Subscription
 from billing.selectors import subscription_list
@@ -45,8 +46,8 @@ from users.api_shapes import (
     user_shape,
 )
 from users.me_services import me_update
-from users.models import LicenseAssignment, User
-from users.password_services import password_change, password_reset_by_admin
+from users.models import LicenseAssignment, ProxyAddress, User
+from users.password_services import password_change
 
 router = Router(tags=["Users"], by_alias=True)
 
@@ -54,7 +55,6 @@ NAME = "users"
 READ_SCOPE = "User.Read"
 WRITE_SCOPE = "User.ReadWrite"
 READ_ALL = "User.Read.All"  # User.ReadWrite.All and Directory.*.All imply it
-RESET = "User.ReadWrite.All"  # Directory.ReadWrite.All implies it
 ROLES_READ = ("Directory.Read.All", "RoleManagement.ReadWrite.Directory")
 SKUS_READ = ("Organization.Read.All", "Directory.Read.All")
 # Graph's own wording for a password the directory's policy refuses.
@@ -88,20 +88,6 @@ class MePatch(GraphInput):
 class ChangePassword(GraphInput):
     current_password: str
     new_password: str
-
-
-class PasswordProfile(GraphInput):
-    password: str
-    force_change_password_next_sign_in: StrictBool = True
-
-
-class UserPatch(BaseModel):
-    """Only passwordProfile for now; other properties are kept (not rejected by the schema) so that the
-    user is looked up first: another organization's user is a 404 whatever the body says. A plain
-    pydantic model: ninja's Schema drops the extra properties this needs to name."""
-
-    model_config = ConfigDict(alias_generator=to_camel, extra="allow")
-    password_profile: PasswordProfile | None = None
 
 
 def _language(code: str | None) -> str:
@@ -187,7 +173,7 @@ def _live_users(tenant):
     of users, whatever its size (prefetched for the fetched rows only)."""
     licenses = LicenseAssignment.objects.filter(tenant=tenant).order_by("assigned_at", "id")
     return User.objects.filter(tenant=tenant, deleted_at__isnull=True).prefetch_related(
-        Prefetch("licenses", queryset=licenses))
+        Prefetch("licenses", queryset=licenses), Prefetch("proxy_addresses", queryset=ProxyAddress.objects.filter(tenant=tenant)))
 
 
 def _user(request, user_id: str, users) -> User:
@@ -219,35 +205,6 @@ def user_get(request, user_id: str):
     _require(request, (READ_ALL,), Perm.USERS_READ)
     select = parse_query(request.GET, USER_FIELDS, type_name=USER_TYPE).select
     return odata_entity(NAME, user_shape(_user(request, user_id, _live_users(request.tenant))), select)
-
-
-@router.patch("/users/{user_id}", response={204: None}, summary="Update a user (password reset)",
-              openapi_extra=graph_openapi())
-def user_patch(request, user_id: str, payload: UserPatch):
-    """`user_id` is the user's id or user principal name. For now only `passwordProfile`
-    (`password`, `forceChangePasswordNextSignIn`, default true): an administrator's password reset.
-    Permissions: application User.ReadWrite.All (people without an administrator role only); or a
-    person's token whose roles reset passwords: a global administrator anyone's, a password or user
-    management administrator only people without an administrator role. Nobody resets their own
-    password here: use POST /v1.0/me/changePassword. Every token the user holds stops working."""
-    # An app needs User.ReadWrite.All; whose password a person may reset is decided per user by the portal's rule.
-    _require(request, (RESET,), Perm.PASSWORDS_RESET)
-    user = _user(request, user_id, User.objects.select_related("tenant").filter(deleted_at__isnull=True))
-    if request.api_user is not None and user.pk == request.api_user.pk:
-        raise GraphError(403, "Authorization_RequestDenied",
-                         "Change your own password with POST /v1.0/me/changePassword.")
-    unsupported = sorted(payload.model_extra or {})
-    if unsupported:
-        raise GraphError(400, "BadRequest", f"Changing {', '.join(unsupported)} through the API is not supported yet; "
-                         f"only passwordProfile can be changed.")
-    profile = payload.password_profile
-    if profile is not None:
-        try:
-            password_reset_by_admin(user=user, actor=request.actor, password=profile.password,
-                                    force_change=profile.force_change_password_next_sign_in)
-        except ValidationError as error:
-            raise GraphError(400, "Request_BadRequest", " ".join([COMPLEXITY, *error.messages])) from None
-    return HttpResponse(status=204)
 
 
 def _role(request, role_id: str) -> str:
@@ -312,5 +269,16 @@ def subscribed_sku_list(request):
 # here because tenantadmin.api.app mounts one router per app.
 from users import api_deleted_items, api_groups, api_licenses, api_user_writes  # noqa: E402
 
+
+def _merge(part: Router) -> None:
+    """Add `part`'s operations to this router path by path. Django sends a path to one view, so a path split over
+    two routers (GET /users/{id} here, PATCH in api_user_writes, DELETE in api_deleted_items) would answer 405 for
+    the methods of the second one; joined in one PathView, ninja dispatches every method."""
+    for path, view in part.path_operations.items():
+        target = router.path_operations.setdefault(path, PathView())
+        target.operations.extend(view.operations)
+        target.is_async = target.is_async or view.is_async
+
+
 for _part in (api_user_writes, api_deleted_items, api_licenses, api_groups):
-    router.add_router("", _part.router)
+    _merge(_part.router)

@@ -113,8 +113,17 @@ def user_shape(user: User) -> dict:
         "createdDateTime": iso(user.created_at),
         "assignedLicenses": [{"skuId": str(held.sku_id), "disabledPlans": list(held.disabled_plans)}
                              for held in user.licenses.all()],
-        "proxyAddresses": [],
+        "proxyAddresses": proxy_address_values(user),
     }
+
+
+def proxy_address_values(user: User) -> list[str]:
+    """Graph's proxyAddresses ("SMTP:" primary first, then "smtp:" aliases) when the caller prefetched
+    `proxy_addresses` (one query per page); an empty list otherwise rather than one query per user."""
+    held = getattr(user, "_prefetched_objects_cache", {}).get("proxy_addresses")
+    if held is None:
+        return []
+    return [str(proxy) for proxy in sorted(held, key=lambda proxy: (not proxy.is_primary, proxy.address))]
 
 
 def member_shape(user: User) -> dict:

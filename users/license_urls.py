@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from tenantadmin.placeholders import placeholder
-from tenantadmin.roles import Perm
+from users import license_views
 
 urlpatterns = [
-    path("admin/licenses/", placeholder("licenses", Perm.LICENSES_READ), name="licenses"),
+    path("admin/licenses/", license_views.licenses_page, name="licenses"),
+    path("admin/licenses/<uuid:sku_id>/", license_views.license_plan, name="license_plan"),
+    path("admin/licenses/<uuid:sku_id>/remove/", license_views.license_remove, name="license_remove"),
 ]

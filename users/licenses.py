@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from billing.catalog import EMBARGOED_COUNTRIES, restricted_service_plan_ids
@@ -135,6 +136,29 @@ def licenses_change(*, user: User, actor: Actor, add: list[Sku] = (), remove: li
     return list(LicenseAssignment.objects.filter(user=user).select_related("sku").order_by("sku__name"))
 
 
+
+@transaction.atomic
+def licenses_assign_new_users(*, tenant, users: list[User], skus: list[Sku]) -> int:
+    """Give the first of `users` (saved in the caller's transaction) every plan in `skus` under one lock of
+    the plans; returns how many got them. Those beyond the free units get none: the caller decides what
+    becomes of them (the bulk import removes them again). The caller writes the audit events."""
+    if not users or not skus:
+        return len(users)
+    for user in users:
+        _check_location(user, skus)
+    free = _lock_and_count(tenant, skus)
+    fits = max(0, min([len(users)] + [free[sku.pk] for sku in skus]))
+    disabled: dict[tuple, list[str]] = {}  # per plan and location: computed once, not per user
+    rows = []
+    for user in users[:fits]:
+        for sku in skus:
+            key = (sku.pk, user.usage_location.code)
+            if key not in disabled:
+                disabled[key] = _disabled_for(user, sku, [])
+            rows.append(LicenseAssignment(tenant=tenant, user=user, sku=sku, disabled_plans=disabled[key]))
+    LicenseAssignment.objects.bulk_create(rows, batch_size=1000)
+    return fits
+
 def _disabled_for(user: User, sku: Sku, requested: list[str]) -> list[str]:
     known = {plan["servicePlanId"] for plan in sku.service_plans}
     unknown = [plan_id for plan_id in requested if plan_id not in known]
@@ -156,3 +180,26 @@ def licenses_release(*, user: User, actor: Actor) -> list[str]:
     audit_record(tenant=user.tenant, actor=actor, action="user.license_change", target=user,
                  changes={"removed": parts})
     return parts
+
+
+def license_conflicts(*, tenant) -> list[LicenseUnits]:
+    """The plans with more licenses assigned than units (SPEC "License conflict"). One query whatever the number of
+    users: it runs on every Users page and overview, so the per-plan sums are subqueries on (tenant, sku) indexes."""
+    totals = (Subscription.objects.filter(tenant=tenant, sku_id=OuterRef("pk"), status__in=COUNTING_STATUSES)
+              .order_by().values("sku_id").annotate(total=Sum("quantity")).values("total"))
+    assigned = (LicenseAssignment.objects.filter(tenant=tenant, sku_id=OuterRef("pk"))
+                .order_by().values("sku_id").annotate(n=Count("pk")).values("n"))
+    skus = (Sku.objects.annotate(units_total=Coalesce(Subquery(totals), 0), units_assigned=Coalesce(Subquery(assigned), 0))
+            .filter(units_assigned__gt=F("units_total")).order_by("name"))
+    return [LicenseUnits(sku=sku, total=sku.units_total, assigned=sku.units_assigned) for sku in skus]
+
+
+def licenses_remove_from_users(*, tenant, sku: Sku, user_ids, actor: Actor) -> int:
+    """Take `sku` away from the chosen holders in `tenant` (a license conflict's "remove licenses from users"
+    resolution); each user changes on their own. Returns how many lost the license."""
+    holders = User.objects.filter(tenant=tenant, pk__in=list(user_ids), licenses__sku=sku).order_by("pk")
+    removed = 0
+    for user in holders:
+        licenses_change(user=user, actor=actor, remove=[sku])
+        removed += 1
+    return removed

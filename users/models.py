@@ -277,6 +277,9 @@ class SecurityGroup(models.Model):
     tenant = models.ForeignKey("tenantadmin.Tenant", on_delete=models.CASCADE, related_name="security_groups")
     display_name = models.CharField(_("name"), max_length=256)
     description = models.CharField(_("description"), max_length=1024, blank=True)
+    # Graph's mailNickname: required when a program creates a group and read back as sent; a security group
+    # has no mailbox, so it is only stored (the portal derives one from the name).
+    mail_nickname = models.CharField(_("mail nickname"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

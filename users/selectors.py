@@ -5,8 +5,9 @@ from datetime import timedelta
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 
-from users.models import LicenseAssignment, RoleAssignment, User
-from users.views_catalog import standard_view
+from billing.models import Sku, Subscription
+from users.models import CustomView, LicenseAssignment, RoleAssignment, User
+from users.views_catalog import StandardView, standard_view
 
 # SPEC users/ "Delete and restore": a deleted account can be restored for 30 days, then it is purged.
 PURGE_AFTER = timedelta(days=30)
@@ -43,13 +44,15 @@ def _with_licenses_and_roles(users: QuerySet, tenant) -> QuerySet:
     )
 
 
-def user_list(*, tenant, view: str = "all", search: str = "", sort: str = DEFAULT_SORT,
+def user_list(*, tenant, view: str | StandardView = "all", search: str = "", sort: str = DEFAULT_SORT,
               descending: bool = False) -> QuerySet:
-    """The organization's users in a standard view, searched and sorted (ties broken by id), with their
-    licenses (and plans) and roles prefetched for whichever rows are fetched: a fixed number of queries
-    per page or per iterator chunk."""
-    field = SORTS[sort_key(view, sort)]
-    users = standard_view(view).narrow(User.objects.filter(tenant=tenant))
+    """The organization's users in a view (a standard view's key, or a view from views_catalog.user_view for
+    custom views), searched and sorted (ties broken by id), with their licenses (and plans) and roles
+    prefetched for whichever rows are fetched: a fixed number of queries per page or per iterator chunk."""
+    if not isinstance(view, StandardView):
+        view = standard_view(view)
+    field = SORTS[sort_key(view.key, sort)]
+    users = view.narrow(User.objects.filter(tenant=tenant))
     direction = "-" if descending else ""
     return _with_licenses_and_roles(_search(users, search).order_by(direction + field, direction + "pk"), tenant)
 
@@ -81,3 +84,19 @@ def sign_in_targets(*, tenant, user_ids, by: User) -> tuple[list, int, bool]:
     skipped_admins = 0 if by.is_global_admin else sum(1 for pk, is_admin in ids_and_admin if is_admin and pk != by.pk)
     allowed_ids = [pk for pk, is_admin in ids_and_admin if pk != by.pk and (by.is_global_admin or not is_admin)]
     return allowed_ids, skipped_admins, any(pk == by.pk for pk, _ in ids_and_admin)
+
+
+def custom_view_list(*, tenant) -> list:
+    """The organization's custom views by name (at most 50, so one small query; the Users page loads them all
+    for its view selector)."""
+    return list(CustomView.objects.filter(tenant=tenant).select_related("created_by").order_by(Lower("name"), "pk"))
+
+
+def license_filter_choices(*, tenant) -> list[tuple[str, str]]:
+    """(skuId, name) of the plans the organization has subscriptions of, or licenses of: a custom view's
+    "Assigned license" choices."""
+    subscribed = Subscription.objects.filter(tenant=tenant, sku_id=OuterRef("pk")).exclude(
+        status=Subscription.Status.DELETED)
+    held = LicenseAssignment.objects.filter(tenant=tenant, sku_id=OuterRef("pk"))
+    return [(str(pk), name) for pk, name in
+            Sku.objects.filter(Exists(subscribed) | Exists(held)).order_by("name", "pk").values_list("pk", "name")]

@@ -1,7 +1,5 @@
 from django.urls import include, path
 
-from tenantadmin.placeholders import placeholder
-from tenantadmin.roles import Perm
 from users import views
 
 app_name = "users"
@@ -22,5 +20,4 @@ urlpatterns = [
     path("", include("users.license_urls")),
     path("", include("users.custom_view_urls")),
     path("", include("users.group_urls")),
-    path("admin/groups/", placeholder("groups", Perm.USERS_READ), name="groups"),
 ]

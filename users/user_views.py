@@ -4,7 +4,7 @@ read-only user detail page."""
 import csv
 import math
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.contrib import messages
@@ -24,10 +24,10 @@ from tenantadmin.roles import Perm
 from users.photos import photo_urls
 from users.password_services import password_reset_allowed, signin_locked, signin_locks
 from users.selectors import (
-    DEFAULT_SORT, purge_at, sign_in_targets, sort_key, user_list, user_order, users_with_details,
+    DEFAULT_SORT, custom_view_list, purge_at, sign_in_targets, sort_key, user_list, user_order, users_with_details,
 )
 from users.services import users_set_sign_in
-from users.views_catalog import STANDARD_VIEWS, standard_view
+from users.views_catalog import STANDARD_VIEWS, filter_descriptions, user_view
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 2000
@@ -44,9 +44,10 @@ class UserRow:
     days_until_purge: int | None
 
 
-def _listing(params) -> dict:
-    """The user_list arguments from the query string; anything unknown falls back to the defaults."""
-    view = standard_view(params.get("view", "")).key
+def _listing(params, custom_views=()) -> dict:
+    """The user_list arguments from the query string; anything unknown falls back to the defaults. `view` is a
+    standard view's key or a custom view's id."""
+    view = user_view(params.get("view", ""), custom_views).key
     return {"view": view, "search": params.get("q", "").strip(), "sort": sort_key(view, params.get("sort", DEFAULT_SORT)),
             "descending": params.get("desc") == "1"}
 
@@ -78,10 +79,22 @@ def _rows(request, items) -> list[UserRow]:
     return rows
 
 
+def _chosen_view(request, listing, custom_views):
+    """The view to show; a custom view's help text lists its filters."""
+    view = user_view(listing["view"], custom_views)
+    chosen = next((custom for custom in custom_views if str(custom.pk) == view.key), None)
+    if chosen is None:
+        return view
+    filters = filter_descriptions(tenant=request.tenant, views=[chosen])[chosen.pk]
+    return replace(view, help=_("Custom view: %(filters)s.") % {"filters": "; ".join(filters)})
+
+
 @require_perm(Perm.USERS_READ)
 def users_page(request):
-    listing = _listing(request.GET)
-    users = user_list(tenant=request.tenant, **listing)
+    custom_views = custom_view_list(tenant=request.tenant)
+    listing = _listing(request.GET, custom_views)
+    view = _chosen_view(request, listing, custom_views)
+    users = user_list(tenant=request.tenant, **{**listing, "view": view})
     order = user_order(listing["view"], listing["sort"], listing["descending"])
     salt = f"users.list:{listing['view']}:{listing['sort']}"
     cursor = request.GET.get("after")
@@ -97,7 +110,7 @@ def users_page(request):
                 "query": _query(listing, sort=key, descending=listing["sort"] == key and not listing["descending"])}
                for key, label in sortable]
     return render(request, "users/list.html", {
-        "listing": listing, "view": standard_view(listing["view"]), "views": STANDARD_VIEWS, "page": page,
+        "listing": listing, "view": view, "views": STANDARD_VIEWS, "custom_views": custom_views, "page": page,
         "rows": _rows(request, page.items), "columns": columns, "filter_query": _query(listing),
         "is_first_page": not cursor, "can_write": has_perm(request, Perm.USERS_WRITE),
         "can_unlock": has_perm(request, Perm.PASSWORDS_RESET), "next_url": request.get_full_path(),
@@ -127,14 +140,17 @@ def _export_lines(users, header, allowed_label, blocked_label):
 @require_perm(Perm.USERS_READ)
 def users_export(request):
     """Every user of the current view and search, streamed: memory stays flat at any size."""
-    listing = _listing(request.GET)
+    custom_views = custom_view_list(tenant=request.tenant)
+    listing = _listing(request.GET, custom_views)
     # SPEC users/ CSV table order (the bulk import reads the same columns), then status and licenses.
     header = [_("User Name"), _("First Name"), _("Last Name"), _("Display Name"), _("Job Title"), _("Department"),
               _("Office Number"), _("Office Phone"), _("Mobile Phone"), _("Fax"), _("Address"), _("City"),
               _("State or Province"), _("ZIP or Postal Code"), _("Country or Region"), _("Sign-in status"),
               _("Licenses")]
     # Labels are translated now: the rows are written after the view returns, outside the request's language.
-    lines = _export_lines(user_list(tenant=request.tenant, **listing), header, _("Allowed"), _("Blocked"))
+    view = user_view(listing["view"], custom_views)
+    lines = _export_lines(user_list(tenant=request.tenant, **{**listing, "view": view}), header, _("Allowed"),
+                          _("Blocked"))
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="users-{listing["view"]}.csv"'
     return response

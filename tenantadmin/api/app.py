@@ -56,6 +56,10 @@ Follow `@odata.nextLink` for the next page; its `$skiptoken` is opaque.
 
 **Extensions.** Resources that Graph does not have live under `{API_ROOT}/tenantadmin/...`
 (e.g. `{API_ROOT}/tenantadmin/serviceSettings`) and follow the same conventions.
+`{API_ROOT}/tenantadmin/userViews` holds the custom views of the Users page (saved filters shared by the
+organization's administrators, at most 50): `displayName` and `filters` (`skuId`, `withoutLicenses`,
+`domain`, `department`, `usageLocation`, `accountEnabled`, `roleTemplateId`, `memberOfGroupId`, ANDed);
+`{API_ROOT}/tenantadmin/userViews/{{id}}/users` lists the users a view shows.
 """
 
 

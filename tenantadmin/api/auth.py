@@ -33,6 +33,8 @@ DELEGATED_PERMISSIONS: dict[str, frozenset[Perm]] = {
     "AuditLog.Read.All": frozenset({Perm.AUDIT_READ}),
     "Application.ReadWrite.All": frozenset({Perm.APPS_MANAGE}),
     "ServiceHealth.Read.All": frozenset({Perm.SERVICE_HEALTH}),
+    "Billing.Read.All": frozenset({Perm.BILLING_READ}),
+    "Billing.ReadWrite.All": frozenset({Perm.BILLING_WRITE}),
 }
 
 ME_ONLY_DELEGATED = "/me request is only valid with delegated authentication flow."

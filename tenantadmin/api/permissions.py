@@ -21,6 +21,9 @@ APPLICATION_PERMISSIONS: dict[str, str] = {
     "AuditLog.Read.All": _("Read the audit log."),
     "Application.ReadWrite.All": _("Manage app registrations and their secrets."),
     "ServiceHealth.Read.All": _("Read service health and planned maintenance."),
+    # Not in Graph: billing orders and invoices live under /v1.0/tenantadmin/billing (SPEC API).
+    "Billing.Read.All": _("Read subscriptions, orders and invoices."),
+    "Billing.ReadWrite.All": _("Read subscriptions, orders and invoices, and change subscriptions."),
 }
 
 # What a broader permission also grants (Graph semantics: Directory.* covers the directory objects).
@@ -32,6 +35,7 @@ _IMPLIES = {
     "User.ReadWrite.All": {"User.Read.All"},
     "Group.ReadWrite.All": {"Group.Read.All"},
     "Domain.ReadWrite.All": {"Domain.Read.All"},
+    "Billing.ReadWrite.All": {"Billing.Read.All"},
 }
 
 
@@ -64,5 +68,8 @@ PERMISSION_IDS: dict[str, str] = {
     "AuditLog.Read.All": "b0afded3-3588-46d8-8b3d-9842eff778da",
     "Application.ReadWrite.All": "1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9",
     "ServiceHealth.Read.All": "79c261e0-fe76-4144-aad5-bdc68fbe4037",
+    # Our own permissions (Graph has none for billing): fixed ids of our choosing.
+    "Billing.Read.All": "5d3b7a52-6f0e-4c39-9a51-3c2f7e0b8a11",
+    "Billing.ReadWrite.All": "9c1e4f7d-2b8a-4d6e-8f3c-7a5b1e2d4c22",
 }
 PERMISSION_BY_ID = {value: key for key, value in PERMISSION_IDS.items()}

@@ -95,7 +95,7 @@ def test_create_tenant_refuses_an_alternate_address_inside_the_new_organization(
 
 
 @pytest.mark.parametrize(("option", "value", "message"), [
-    ("--plan", "NOPE", "Unknown plan NOPE; choose one of: ENTERPRISEPACK, LITEPACK, or none"),
+    ("--plan", "NOPE", "Unknown plan NOPE; choose one of: ENTERPRISEPACK, EXCHANGESTANDARD, LITEPACK, STANDARDPACK, or none"),
     ("--country", "XX", "country: Choose a country or region"),
     ("--language", "xx", "preferred_language: Choose a language from the list"),
 ])

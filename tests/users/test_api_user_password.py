@@ -125,11 +125,14 @@ def test_malformed_password_profile_is_400(app_api, org_a, body):
     assert_graph_error(app_api.patch(url(org_a.user), body), 400, "BadRequest")
 
 
-def test_other_properties_are_not_supported_yet(app_api, org_a, password):
-    error = assert_graph_error(app_api.patch(url(org_a.user), {"displayName": "X", **PROFILE}), 400, "BadRequest")
-    assert "displayName" in error["message"] and "not supported yet" in error["message"]
+def test_other_properties_change_with_the_password_all_or_nothing(app_api, org_a, password):
+    body = {"displayName": "Renamed", "passwordProfile": {"password": "short"}}
+    assert_graph_error(app_api.patch(url(org_a.user), body), 400, "Request_BadRequest")
     org_a.user.refresh_from_db()
-    assert org_a.user.check_password(password)
+    assert org_a.user.check_password(password) and org_a.user.display_name != "Renamed"
+    assert app_api.patch(url(org_a.user), {"displayName": "Renamed", **PROFILE}).status_code == 204
+    org_a.user.refresh_from_db()
+    assert org_a.user.check_password(CHOSEN) and org_a.user.display_name == "Renamed"
 
 
 @pytest.mark.parametrize("ref", ["id", "upn"])

@@ -139,6 +139,6 @@ def test_the_page_costs_a_fixed_number_of_queries(person, org_a, client_for, dja
     client.get(detail(person))
     cache.clear()
     # The session, the admin with their roles, the user with organization, licenses and roles, both photos in one
-    # query, and the sign-in lock.
-    with django_assert_num_queries(8):
+    # query, the sign-in lock, and the billing banner's subscriptions (cached per organization; emptied above).
+    with django_assert_num_queries(9):
         assert client.get(detail(person)).status_code == 200

@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q, Sum
 
+from tenantadmin.license_figures import forget_license_figures
 from billing.models import Order, PaymentMethod, Sku, Subscription
 from billing.pricing import organization_currency
 
@@ -79,6 +80,8 @@ def banner_forget(tenant_id) -> None:
     """Drop the cached banner now and again after the commit (a page rendered meanwhile may have re-cached it)."""
     cache.delete(_banner_key(tenant_id))
     transaction.on_commit(lambda: cache.delete(_banner_key(tenant_id)))
+    # A status change moves units in or out of the free count, so the license-conflict banner changes too.
+    forget_license_figures(tenant_id)
 
 
 def payment_methods(*, tenant):

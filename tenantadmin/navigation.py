@@ -28,6 +28,7 @@ NAVIGATION = [
     (_("Subscriptions"), [
         NavItem(_("Manage"), "billing:subscriptions", Perm.BILLING_READ, "card-checklist"),
         NavItem(_("Purchase"), "billing:purchase", Perm.BILLING_WRITE, "cart"),
+        NavItem(_("Services summary"), "billing:services", Perm.BILLING_READ, "grid"),
         NavItem(_("Billing history"), "billing:history", Perm.BILLING_READ, "receipt"),
         NavItem(_("Licenses"), "users:licenses", Perm.LICENSES_READ, "key"),
     ]),
@@ -50,16 +51,17 @@ NAVIGATION = [
 
 
 def navigation_for(perms, current_path: str) -> list[dict]:
-    """The sections and links this person may see, with the current one marked active."""
+    """The sections and links this person may see, with the current one marked active: the link whose address
+    is the longest prefix of the current path (Manage subscriptions and the Services summary below it)."""
+    overview = reverse("tenantadmin:overview")
     sections = []
     for title, items in NAVIGATION:
-        links = []
-        for item in items:
-            if item.perm not in perms:
-                continue
-            url = reverse(item.url_name)
-            active = current_path == url or (url != reverse("tenantadmin:overview") and current_path.startswith(url))
-            links.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
+        links = [{"label": item.label, "url": reverse(item.url_name), "icon": item.icon, "active": False}
+                 for item in items if item.perm in perms]
         if links:
             sections.append({"title": title, "links": links})
+    matches = [link for section in sections for link in section["links"]
+               if current_path == link["url"] or (link["url"] != overview and current_path.startswith(link["url"]))]
+    if matches:
+        max(matches, key=lambda link: len(link["url"]))["active"] = True
     return sections

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from billing.models import Sku, Subscription
+from billing.models import PaymentMethod, Sku
+from billing.services import CartItem, Payment, checkout_place, invoice_method
 from domains.models import Domain
 from tenantadmin.actors import Actor
 from tenantadmin.initial_domain import initial_domain_for
@@ -16,6 +17,7 @@ from tenantadmin.models import AppRegistration, Tenant
 from tenantadmin.roles import Role
 from tenantadmin.services.app_registrations import app_registration_create, app_secret_create
 from tenantadmin.services.audit import audit_record
+from users.licenses import licenses_change
 from users.services import user_create
 from users.signup import tenant_sign_up
 
@@ -121,14 +123,22 @@ def _add_people(tenant: Tenant) -> None:
         )
 
 
-def _add_paid_subscription(tenant: Tenant) -> Subscription:
-    # Purchases arrive with the billing issue; the demo shows a bought plan next to the trial.
-    subscription = Subscription.objects.create(
-        tenant=tenant, sku=Sku.objects.get(part_number=PAID_PLAN), is_trial=False, quantity=PAID_QUANTITY,
-    )
-    audit_record(tenant=tenant, actor=DEMO_ACTOR, action="subscription.create", target=subscription,
-                 changes={"plan": [None, PAID_PLAN], "quantity": [None, PAID_QUANTITY]})
-    return subscription
+def _buy_paid_plan(tenant: Tenant, admin) -> None:
+    """The demo's bought plan goes through the real checkout: paid by invoice, numbered, with a PDF invoice."""
+    items = [CartItem(sku=Sku.objects.get(part_number=PAID_PLAN), quantity=PAID_QUANTITY)]
+    checkout_place(tenant=tenant, actor=Actor.for_user(admin), items=items, service_address={"country": COUNTRY},
+                   payment=Payment(kind=PaymentMethod.Kind.INVOICE, method=invoice_method(tenant), po_number="DEMO-001"),
+                   idempotency_key="seed-demo")
+
+
+def _assign_licenses(tenant: Tenant) -> None:
+    """Most demo people hold a license, so the Users and Licenses pages show real figures."""
+    plans = {part: Sku.objects.get(part_number=part) for part in (TRIAL_PLAN, PAID_PLAN)}
+    people = tenant.users.filter(deleted_at__isnull=True).exclude(usage_location="").order_by("upn")
+    for n, person in enumerate(people):
+        if n % 5 == 4:
+            continue  # a few stay unlicensed, for the Unlicensed users view
+        licenses_change(user=person, actor=DEMO_ACTOR, add=[plans[PAID_PLAN if n % 3 == 2 else TRIAL_PLAN]])
 
 
 def _add_app(tenant: Tenant) -> tuple[AppRegistration, str]:
@@ -167,6 +177,7 @@ def seed_demo() -> dict:
     _add_domain(tenant, CUSTOM_DOMAIN, verified=True)
     _add_domain(tenant, PENDING_DOMAIN, verified=False)
     _add_people(tenant)
-    _add_paid_subscription(tenant)
+    _buy_paid_plan(tenant, tenant.users.get(upn=f"{ADMIN['alias']}@{tenant.initial_domain}"))
+    _assign_licenses(tenant)
     _app, secret = _add_app(tenant)
     return _summary(tenant, created=True, app_secret=secret)

@@ -6,8 +6,10 @@ locks the plan's subscription rows (SELECT … FOR UPDATE, in plan-id order so t
 plans cannot deadlock) before it counts, so concurrent requests for the same plan run one after another.
 """
 
+import uuid
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
@@ -17,6 +19,7 @@ from django.utils.translation import gettext as _
 from billing.catalog import EMBARGOED_COUNTRIES, restricted_service_plan_ids
 from billing.models import Sku, Subscription
 from tenantadmin.actors import Actor
+from tenantadmin.license_figures import LICENSE_FIGURES_SECONDS, forget_license_figures, license_figures_key
 from tenantadmin.services.audit import audit_record
 from users.models import LicenseAssignment, User
 
@@ -107,32 +110,39 @@ def licenses_change(*, user: User, actor: Actor, add: list[Sku] = (), remove: li
     if user.deleted_at is not None:
         raise ValidationError(_("A deleted user cannot hold licenses."), code="deleted")
     disabled_plans = disabled_plans or {}
-    held = {assignment.sku_id: assignment for assignment in LicenseAssignment.objects.filter(user=user)}
+    held = {assignment.sku_id: assignment for assignment in LicenseAssignment.objects.filter(user=user).select_related("sku")}
     new = [sku for sku in add if sku.pk not in held]
     _check_location(user, new)
     free = _lock_and_count(tenant, new)
     for sku in new:
         if free[sku.pk] < 1:
             raise NoFreeLicenses(sku)
+    before_parts = sorted(assignment.sku.part_number for assignment in held.values())
     changes = {}
     for sku in new:
         off = _disabled_for(user, sku, disabled_plans.get(sku.pk, []))
         LicenseAssignment.objects.create(tenant=tenant, user=user, sku=sku, disabled_plans=off)
-        changes.setdefault("added", []).append(sku.part_number)
+        changes["licenses"] = True
     for sku in add:
         if sku.pk in held and sku.pk in disabled_plans:
             assignment = held[sku.pk]
             off = _disabled_for(user, sku, disabled_plans[sku.pk])
             if off != assignment.disabled_plans:
-                changes.setdefault("disabled_plans", {})[sku.part_number] = [assignment.disabled_plans, off]
+                changes[f"disabled_plans:{sku.part_number}"] = [assignment.disabled_plans, off]
                 assignment.disabled_plans = off
                 assignment.save(update_fields=["disabled_plans"])
     removed = [held[sku.pk] for sku in remove if sku.pk in held]
     if removed:
         LicenseAssignment.objects.filter(pk__in=[assignment.pk for assignment in removed]).delete()
-        changes["removed"] = [assignment.sku.part_number for assignment in removed]
+        changes["licenses"] = True
+    if changes.pop("licenses", False):
+        removed_ids = {assignment.sku_id for assignment in removed}
+        after_parts = sorted({*(a.sku.part_number for a in held.values() if a.sku_id not in removed_ids),
+                              *(sku.part_number for sku in new)})
+        changes["licenses"] = [before_parts, after_parts]
     if changes:
         audit_record(tenant=tenant, actor=actor, action="user.license_change", target=user, changes=changes)
+        forget_license_figures(tenant.pk)
     return list(LicenseAssignment.objects.filter(user=user).select_related("sku").order_by("sku__name"))
 
 
@@ -157,6 +167,7 @@ def licenses_assign_new_users(*, tenant, users: list[User], skus: list[Sku]) -> 
                 disabled[key] = _disabled_for(user, sku, [])
             rows.append(LicenseAssignment(tenant=tenant, user=user, sku=sku, disabled_plans=disabled[key]))
     LicenseAssignment.objects.bulk_create(rows, batch_size=1000)
+    forget_license_figures(tenant.pk)
     return fits
 
 def _disabled_for(user: User, sku: Sku, requested: list[str]) -> list[str]:
@@ -178,13 +189,14 @@ def licenses_release(*, user: User, actor: Actor) -> list[str]:
     LicenseAssignment.objects.filter(pk__in=[a.pk for a in assignments]).delete()
     parts = [a.sku.part_number for a in assignments]
     audit_record(tenant=user.tenant, actor=actor, action="user.license_change", target=user,
-                 changes={"removed": parts})
+                 changes={"licenses": [sorted(parts), []]})
+    forget_license_figures(user.tenant_id)
     return parts
 
 
 def license_conflicts(*, tenant) -> list[LicenseUnits]:
-    """The plans with more licenses assigned than units (SPEC "License conflict"). One query whatever the number of
-    users: it runs on every Users page and overview, so the per-plan sums are subqueries on (tenant, sku) indexes."""
+    """The plans with more licenses assigned than units (SPEC "License conflict"), in one query. It counts the
+    assignments, so pages shown everywhere use `cached_license_conflicts`."""
     totals = (Subscription.objects.filter(tenant=tenant, sku_id=OuterRef("pk"), status__in=COUNTING_STATUSES)
               .order_by().values("sku_id").annotate(total=Sum("quantity")).values("total"))
     assigned = (LicenseAssignment.objects.filter(tenant=tenant, sku_id=OuterRef("pk"))
@@ -192,6 +204,21 @@ def license_conflicts(*, tenant) -> list[LicenseUnits]:
     skus = (Sku.objects.annotate(units_total=Coalesce(Subquery(totals), 0), units_assigned=Coalesce(Subquery(assigned), 0))
             .filter(units_assigned__gt=F("units_total")).order_by("name"))
     return [LicenseUnits(sku=sku, total=sku.units_total, assigned=sku.units_assigned) for sku in skus]
+
+
+def cached_license_conflicts(*, tenant) -> list[LicenseUnits]:
+    """license_conflicts for the banner on every Users page and overview, cached per organization: counting
+    assignments reads every license of a plan, which at a million users costs far more than a page may.
+    License writes here and subscription changes in billing drop the cache."""
+    key = license_figures_key(tenant.pk)
+    figures = cache.get(key)
+    if figures is None:
+        figures = [{"id": str(u.sku.pk), "part_number": u.sku.part_number, "name": u.sku.name, "total": u.total,
+                    "assigned": u.assigned} for u in license_conflicts(tenant=tenant)]
+        cache.set(key, figures, LICENSE_FIGURES_SECONDS)
+    # The banner needs the plan's id and names only: an unsaved Sku carries them without a query.
+    return [LicenseUnits(sku=Sku(pk=uuid.UUID(f["id"]), part_number=f["part_number"], name=f["name"]),
+                         total=f["total"], assigned=f["assigned"]) for f in figures]
 
 
 def licenses_remove_from_users(*, tenant, sku: Sku, user_ids, actor: Actor) -> int:

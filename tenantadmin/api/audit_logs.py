@@ -122,7 +122,7 @@ def _target_resources(event: AuditEvent) -> list[dict]:
         "type": event.target_type,
         "modifiedProperties": [
             {"displayName": field, "oldValue": _json_value(before), "newValue": _json_value(after)}
-            for field, (before, after) in event.changes.items()
+            for field, before, after in event.change_pairs
         ],
     }]
 

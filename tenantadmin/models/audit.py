@@ -41,3 +41,16 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_label}"
+
+    @property
+    def change_pairs(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) per changed field. Services write {field: [before, after]}; a value in any
+        other shape (a list of added items, a summary count) is read as an "after" with no "before", so every
+        reader (the page, the CSV export, the API) shows it instead of failing."""
+        pairs = []
+        for field, value in (self.changes or {}).items():
+            if isinstance(value, (list, tuple)) and len(value) == 2:
+                pairs.append((field, value[0], value[1]))
+            else:
+                pairs.append((field, None, value))
+        return pairs

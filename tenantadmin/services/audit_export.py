@@ -31,7 +31,7 @@ def audit_export_work(job: Job, progress: Progress) -> dict:
         writer = csv.writer(handle)
         writer.writerow(HEADER)
         for event in events.iterator(chunk_size=2000):
-            changes = "; ".join(f"{field}: {before!r} → {after!r}" for field, (before, after) in event.changes.items())
+            changes = "; ".join(f"{field}: {before!r} → {after!r}" for field, before, after in event.change_pairs)
             writer.writerow(safe_row([
                 event.occurred_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"), event.actor_label,
                 event.actor_type, event.action, event.target_type, event.target_id, event.target_label, changes,

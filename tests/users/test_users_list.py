@@ -26,7 +26,7 @@ BULK = reverse("users:bulk_sign_in")
 # signed-in admin with the organization, their roles, the page of users, its licenses, its roles, the sign-in locks
 # and the photo versions of the page (the cache is emptied first, so that query always runs).
 # + 1: the organization's custom views for the view selector (at most 50, one query).
-# + 1: the license-conflict banner (users.licenses.license_conflicts, one query).
+# + 1: the license-conflict banner (cached per organization; the cache is emptied first, so it is counted).
 # + 1: the billing banner's subscriptions (cached per organization; the cache is emptied first).
 LIST_QUERIES = 8 + 1 + 1 + 1
 NEXT_LINK = re.compile(r'href="\?([^"]*after=[^"]*)"[^>]*>\s*Next page')

@@ -175,3 +175,19 @@ def test_needs_the_audit_permission(client, org_a):
 def test_date_filter_before_everything_is_empty(auditor):
     before = (timezone.now() - timedelta(days=3650)).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert auditor.get(AUDITS, {"$filter": f"activityDateTime le {before}"}).json()["value"] == []
+
+
+def test_changes_not_in_before_after_pairs_are_shown_not_failed(auditor, org_a, client_for):
+    # Services write {field: [before, after]}; anything else (a count, a list of three) must still be served.
+    audit_record(tenant=org_a.tenant, actor=Actor.system("tests"), action="user.bulk_import", target=org_a.user,
+                 changes={"created": 250, "licenses": ["A", "B", "C"], "upn": ["old@x", "new@x"]})
+
+    response = auditor.get(AUDITS, {"$filter": "activityDisplayName eq 'user.bulk_import'"})
+
+    assert response.status_code == 200
+    [item] = response.json()["value"]
+    properties = {p["displayName"]: (p["oldValue"], p["newValue"]) for p in item["targetResources"][0]["modifiedProperties"]}
+    assert properties["upn"] == ('["old@x"]', '["new@x"]')
+    assert properties["created"] == ("[]", "[250]")
+    page = client_for(org_a.global_admin).get("/admin/audit/", {"action": "user.bulk_import"})
+    assert page.status_code == 200 and "250" in page.content.decode()

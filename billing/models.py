@@ -108,6 +108,10 @@ class Subscription(models.Model):
     currency = models.CharField(max_length=3, blank=True)
     payment_method = models.ForeignKey(PaymentMethod, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     partner_id = models.CharField(_("partner of record"), max_length=40, blank=True)
+    # The partner that sold this subscription (its people bought it while acting as delegated
+    # administrators). SPEC: an organization that bought through a partner cannot change billing itself.
+    reseller = models.ForeignKey("tenantadmin.Tenant", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+", verbose_name=_("bought through"))
     auto_renew = models.BooleanField(_("renews automatically"), default=True)
     # Cancellation: requested now, effective at the end of the term (ends_at), reversible until then.
     cancel_requested_at = models.DateTimeField(null=True, blank=True)
@@ -193,6 +197,9 @@ class Order(models.Model):
     gateway_reference = models.CharField(max_length=100, blank=True)
     po_number = models.CharField(_("PO number"), max_length=40, blank=True)
     partner_id = models.CharField(_("partner ID"), max_length=40, blank=True)
+    # Set when a delegated administrator of a partner placed the order on the customer's behalf.
+    placed_by_partner = models.ForeignKey("tenantadmin.Tenant", null=True, blank=True, on_delete=models.SET_NULL,
+                                          related_name="+", verbose_name=_("placed by partner"))
     service_address = models.JSONField(default=dict)
     due_at = models.DateTimeField(_("due"), null=True, blank=True)  # invoices: net 30
     paid_at = models.DateTimeField(null=True, blank=True)
@@ -234,3 +241,99 @@ class OrderLine(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+
+class PartnerProfile(models.Model):
+    """An organization the operator enrolled as a partner: it can resell, be partner of record and be
+    invited by customers' global admins as a delegated administrator (SPEC billing "Partners")."""
+
+    tenant = models.OneToOneField("tenantadmin.Tenant", primary_key=True, on_delete=models.CASCADE,
+                                  related_name="partner_profile")
+    # The ID customers type at checkout or as partner of record.
+    partner_id = models.CharField(_("partner ID"), max_length=40, unique=True)
+    # Shown to customers that bought through this partner: whom to contact about billing.
+    support_email = models.EmailField(_("support e-mail address"), blank=True)
+    support_phone = models.CharField(_("support phone"), max_length=40, blank=True)
+    support_url = models.URLField(_("support website"), blank=True)
+    enrolled_at = models.DateTimeField(_("enrolled"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+
+    def __str__(self):
+        return f"{self.partner_id}"
+
+
+class DelegatedAdminInvitation(models.Model):
+    """A partner's invitation to become delegated administrator of a customer, sent as a link by mail."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the customer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        REVOKED = "revoked", _("Withdrawn")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # The partner that sends it (the owner: only the partner lists its invitations).
+    tenant = models.ForeignKey("tenantadmin.Tenant", on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField(_("customer e-mail address"))
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    # SHA-256 of the secret in the link; the secret itself exists only in the mail.
+    token_digest = models.CharField(max_length=64, unique=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_by_label = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(_("sent"))
+    expires_at = models.DateTimeField(_("expires"))
+    # The customer whose global admin answered, and who answered.
+    customer = models.ForeignKey("tenantadmin.Tenant", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    responded_by_label = models.CharField(max_length=300, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["tenant", "-created_at"], name="dap_invitation_tenant_sent")]
+        verbose_name = _("delegated administrator invitation")
+        verbose_name_plural = _("delegated administrator invitations")
+
+    def __str__(self):
+        return self.email
+
+
+class DelegatedAdminRelationship(models.Model):
+    """A partner acting as administrator of a customer, from the customer's acceptance until removal."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        REMOVED = "removed", _("Removed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # The customer (the owner: the customer sees and removes its delegated administrators).
+    tenant = models.ForeignKey("tenantadmin.Tenant", on_delete=models.CASCADE, related_name="delegated_admins")
+    partner = models.ForeignKey("tenantadmin.Tenant", on_delete=models.CASCADE, related_name="delegated_customers")
+    invitation = models.ForeignKey(DelegatedAdminInvitation, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(_("since"))
+    accepted_by_label = models.CharField(_("accepted by"), max_length=300, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by_label = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "partner"], condition=Q(status="active"),
+                                    name="dap_one_active_per_partner"),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "status"], name="dap_customer_status"),
+            models.Index(fields=["partner", "status"], name="dap_partner_status"),
+        ]
+        verbose_name = _("delegated administrator")
+        verbose_name_plural = _("delegated administrators")
+
+    def __str__(self):
+        return f"{self.partner_id} → {self.tenant_id}"

@@ -9,6 +9,8 @@ class AuditEvent(models.Model):
     class ActorType(models.TextChoices):
         USER = "user", _("User")
         APP = "app", _("Application")
+        # A partner's person acting as delegated administrator of this organization.
+        PARTNER = "partner", _("Partner")
         STAFF = "staff", _("Support staff")
         SYSTEM = "system", _("System")
 

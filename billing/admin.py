@@ -1,11 +1,18 @@
 """Staff site: the plan catalog (operators maintain it here or in the catalog file), every organization's
-subscriptions, orders and payment methods, and the credit-check desk (approve or decline waiting orders)."""
+subscriptions, orders and payment methods, the credit-check desk (approve or decline waiting orders), and
+partners: enrolment (how the operator makes an organization a partner), their invitations and the delegated
+administrator relationships (which support can end)."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from billing.models import Order, OrderLine, PaymentMethod, Sku, Subscription
+from billing.models import (
+    DelegatedAdminInvitation, DelegatedAdminRelationship, Order, OrderLine, PartnerProfile, PaymentMethod, Sku,
+    Subscription,
+)
+from billing.partner_services import partner_profile_save, partner_unenrol, relationship_remove
 from billing.services import order_credit_check_decide
 from tenantadmin.actors import Actor
 from tenantadmin.admin import ReadOnlyAdmin, ReadOnlyTabularInline, tenant_inline
@@ -14,6 +21,7 @@ from tenantadmin.admin import ReadOnlyAdmin, ReadOnlyTabularInline, tenant_inlin
 @tenant_inline
 class SubscriptionInline(ReadOnlyTabularInline):
     model = Subscription
+    fk_name = "tenant"  # the owner; `reseller` is the partner that sold it
     fields = ("sku", "status", "is_trial", "quantity", "created_at", "ends_at")
     show_change_link = True
 
@@ -81,3 +89,62 @@ class PaymentMethodAdmin(ReadOnlyAdmin):
     list_select_related = ("tenant", "created_by")
     exclude = ("gateway_token",)
     search_fields = ("tenant__name", "last4")
+
+
+# --- Partners ------------------------------------------------------------------------------------------------
+
+@admin.register(PartnerProfile)
+class PartnerProfileAdmin(admin.ModelAdmin):
+    """Enrolling an organization here makes it a partner: it gets the Partner pages (Customers, Invitations).
+    Saving and deleting go through the partner services, so the organization's audit log shows it; deleting
+    ends every customer relationship and withdraws pending invitations."""
+
+    list_display = ("partner_id", "tenant", "support_email", "support_phone", "enrolled_at")
+    list_select_related = ("tenant",)
+    search_fields = ("partner_id", "tenant__name", "tenant__initial_domain")
+    autocomplete_fields = ("tenant",)
+    readonly_fields = ("enrolled_at",)
+    actions = None  # bulk delete would skip the service
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_readonly_fields(self, request, obj=None):
+        # The organization of an existing partner never changes: enrol the other organization instead.
+        return ("tenant", "enrolled_at") if obj is not None else ("enrolled_at",)
+
+    def save_model(self, request, obj, form, change):
+        partner_profile_save(profile=obj, actor=Actor.for_user(request.user), changed=list(form.changed_data))
+
+    def delete_model(self, request, obj):
+        removed = partner_unenrol(profile=obj, actor=Actor.for_user(request.user))
+        self.message_user(request, _("%(partner)s is no longer a partner; %(n)s customer relationships were ended.")
+                          % {"partner": obj.tenant.name, "n": removed})
+
+
+@admin.register(DelegatedAdminInvitation)
+class DelegatedAdminInvitationAdmin(ReadOnlyAdmin):
+    list_display = ("email", "tenant", "status", "created_at", "expires_at", "customer", "responded_at")
+    list_select_related = ("tenant", "customer")
+    list_filter = ("status",)
+    search_fields = ("email", "tenant__name", "customer__name")
+    exclude = ("token_digest",)
+    show_full_result_count = False
+
+
+@admin.action(description=_("Remove the delegated administrator (the partner's people lose access at once)"))
+def remove_relationship(modeladmin, request, queryset):
+    actor = Actor.for_user(request.user)
+    done = 0
+    for relationship in queryset.filter(status=DelegatedAdminRelationship.Status.ACTIVE).select_related("tenant"):
+        relationship_remove(tenant=relationship.tenant, actor=actor, relationship_id=relationship.pk)
+        done += 1
+    modeladmin.message_user(request, _("%(n)s delegated administrators removed.") % {"n": done})
+
+
+@admin.register(DelegatedAdminRelationship)
+class DelegatedAdminRelationshipAdmin(ReadOnlyAdmin):
+    list_display = ("partner", "tenant", "status", "created_at", "accepted_by_label", "removed_at")
+    list_select_related = ("tenant", "partner")
+    list_filter = ("status",)
+    search_fields = ("tenant__name", "partner__name", "tenant__initial_domain")
+    actions = [remove_relationship]
+    show_full_result_count = False

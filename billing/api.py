@@ -12,6 +12,7 @@ from ninja import Router
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from billing.access import api_lock_message, billing_lock
 from billing.models import Order, Subscription
 from billing.pdf import invoice_pdf
 from billing.subscription_services import quantity_change, quantity_quote, subscription_cancel, subscription_reactivate
@@ -249,9 +250,14 @@ class Cancellation(BaseModel):
 
 
 def _writable(request, subscription_id: str) -> Subscription:
+    """The subscription to change: 404 for another organization's, 403 without the right, and 403 naming the
+    partner when the organization bought through one (SPEC billing/ "Partners"; the partner changes billing)."""
     item = tenant_object_or_404(Subscription.objects.select_related("sku", "payment_method"), request.tenant,
                                 pk=_pk(subscription_id))
     _require(request, SUBSCRIPTIONS_WRITE, Perm.BILLING_WRITE)
+    partner = billing_lock(tenant=request.tenant, actor=request.actor)
+    if partner is not None:
+        raise GraphError(403, "Authorization_RequestDenied", api_lock_message(partner))
     return item
 
 
@@ -261,7 +267,8 @@ def subscription_change_quantity(request, subscription_id: str, body: QuantityCh
     """`{"quantity": 15, "preview": true}` answers the prorated charge (negative: a credit) without changing
     anything; without `preview` the change is charged to the subscription's payment method and the order is
     returned. A decrease needs `"confirmLicenseConflict": true`. Send an `idempotencyKey` to make a retry safe.
-    Permission: Billing.ReadWrite.All, or a person whose role changes billing."""
+    Permission: Billing.ReadWrite.All, or a person whose role changes billing. An organization that bought
+    through a partner gets 403 Authorization_RequestDenied naming the partner to contact (reading stays allowed)."""
     item = _writable(request, subscription_id)
     if body.quantity is None:
         raise GraphError(400, "BadRequest", "quantity: This field is required.")
@@ -292,3 +299,10 @@ def subscription_reactivate_route(request, subscription_id: str):
     item = _writable(request, subscription_id)
     item = subscription_reactivate(subscription=item, actor=request.actor)
     return odata_entity("directory/subscriptions", subscription_shape(item), None)
+
+
+# Partners and delegated administrators have their own module; tenantadmin.api.app mounts one router per app, and
+# ninja does not mount routers nested two deep, so its paths join this router's (they share none with it).
+from billing import api_partners  # noqa: E402
+
+router.path_operations.update(api_partners.router.path_operations)

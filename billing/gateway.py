@@ -14,7 +14,8 @@ future, any 3- or 4-digit security code):
 | 4000 0000 0000 0002 | Visa       | charges are declined                     |
 | 4000 0000 0000 9235 | Visa       | charges need a credit check first        |
 
-Any other number that passes the Luhn check succeeds.
+Any other number that passes the Luhn check succeeds. A removed card's reference is dropped by billing, so
+it is never charged again (`forget_card`).
 """
 
 import secrets
@@ -75,6 +76,10 @@ class PaymentGateway:
     def credit_check(self, *, tenant_id, amount: Decimal, currency: str) -> str:
         """SUCCEED when the organization may pay `amount` by invoice straight away, else CREDIT_CHECK."""
         raise NotImplementedError
+
+    def forget_card(self, *, token: str) -> None:
+        """Delete a removed card at the provider, so its reference can never be charged again. Called after the
+        removal is committed; a provider that keeps no cards has nothing to do."""
 
 
 def luhn_valid(number: str) -> bool:

@@ -12,6 +12,12 @@ read): if another worker, or an earlier run that crashed after committing, alrea
 matches no row and nothing is done twice. Dates of a step follow from the previous step's date, not from
 when the worker ran, so a late or replayed run (`--as-of`) ends with the same dates. A renewal charge
 carries an idempotency key made of the subscription and term, so a retried renewal never charges twice.
+
+A renewal paid by invoice above the credit limit (or by a card the bank reviews) waits for a credit check. The
+worker still starts the new term when it places the order, so the subscription stays usable until the answer
+and a re-run finds nothing due (the term is never extended twice). The answer (`renewal_credit_check_decided`):
+approved, the order is simply completed; declined, the unpaid term is taken back and the subscription expires
+(Warning, payment failed), its grace period counted from the answer.
 """
 
 from datetime import timedelta
@@ -28,6 +34,7 @@ from billing.notify import mail_billing_admins, mail_order
 from billing.pricing import catalog_price, new_quote, term_line
 from billing.selectors import banner_forget
 from billing.services import Payment, order_place, term_end
+from billing.subscription_services import renewal_start_term
 from tenantadmin.actors import Actor
 from tenantadmin.services.audit import audit_record
 
@@ -119,8 +126,11 @@ def _renew(subscription: Subscription, now) -> str:
     if not _claim(subscription, term_started_at=start, ends_at=term_end(start), unit_price=price, status_changed_at=start):
         transaction.set_rollback(True)  # another worker renewed it meanwhile: undo this order
         return ""
+    changes = {"ends_at": [start.isoformat(), subscription.ends_at.isoformat()], "order": [None, order.number]}
+    if order.status == Order.Status.CREDIT_CHECK:
+        changes["credit_check"] = [None, "waiting"]  # usable meanwhile; a decline takes the term back
     audit_record(tenant=subscription.tenant, actor=WORKER, action="subscription.renew", target=subscription,
-                 changes={"ends_at": [start.isoformat(), subscription.ends_at.isoformat()], "order": [None, order.number]})
+                 changes=changes)
     mail_order(order, to=[])
     return "renewed"
 
@@ -159,6 +169,59 @@ def lifecycle_advance(subscription_id, now) -> list[str]:
             break
         done.append(str(result))
     return done
+
+
+def term_start_before(end):
+    """The start of the yearly term ending at `end` (the inverse of `term_end`; 29 February starts on 28 February)."""
+    try:
+        return end.replace(year=end.year - 1)
+    except ValueError:
+        return end.replace(year=end.year - 1, day=28)
+
+
+def _is_latest_renewal(subscription: Subscription, order: Order) -> bool:
+    return not Order.objects.filter(tenant_id=order.tenant_id, kind=Order.Kind.RENEWAL, lines__subscription=subscription,
+                                    placed_at__gt=order.placed_at).exists()
+
+
+def _take_back_term(subscription: Subscription, order: Order, actor: Actor, now) -> None:
+    """A declined renewal the worker had started: the unpaid year goes, the subscription expires now."""
+    unpaid_from = subscription.term_started_at or subscription.ends_at
+    before = {"status": subscription.status, "ends_at": subscription.ends_at}
+    values = {"status": Status.WARNING, "status_reason": Reason.PAYMENT_FAILED, "status_changed_at": now,
+              "ends_at": unpaid_from, "term_started_at": term_start_before(unpaid_from)}
+    for field, value in values.items():
+        setattr(subscription, field, value)
+    subscription.save(update_fields=list(values))
+    banner_forget(subscription.tenant_id)
+    audit_record(tenant=subscription.tenant, actor=actor, action="subscription.warning", target=subscription,
+                 changes={"status": [before["status"], Status.WARNING], "reason": [None, Reason.PAYMENT_FAILED],
+                          "ends_at": [before["ends_at"].isoformat(), unpaid_from.isoformat()],
+                          "order": [None, order.number]})
+    mail_billing_admins(subscription.tenant, subject=SUBJECTS[Status.WARNING], params={"plan": subscription.sku.name},
+                        template="billing/mail/lifecycle",
+                        context={"subscription": subscription, "status": Status.WARNING,
+                                 "next_at": subscription.next_lifecycle_at()})
+
+
+def renewal_credit_check_decided(*, order: Order, approved: bool, actor: Actor, now) -> None:
+    """The answer to a renewal's credit check (the caller holds the order's row lock and records the order's status).
+
+    - The workers' renewal at the end of a term already started the new year: approved, nothing more changes
+      (never a second year); declined, that year is taken back and the subscription expires now.
+    - An admin's renewal of an expired subscription waited in Warning (or Disabled, after a long check):
+      approved, its new year starts now; declined, it stays as it is.
+    """
+    for line in order.lines.all():
+        subscription = (Subscription.objects.select_for_update(of=("self",)).select_related("sku", "tenant")
+                        .filter(pk=line.subscription_id, tenant_id=order.tenant_id).first())
+        if subscription is None or subscription.is_trial:
+            continue
+        started = subscription.status == Status.ENABLED and _is_latest_renewal(subscription, order)
+        if approved and subscription.status in (Status.WARNING, Status.SUSPENDED):
+            renewal_start_term(subscription=subscription, order=order, actor=actor, now=now)
+        elif not approved and started:
+            _take_back_term(subscription, order, actor, now)
 
 
 def reminder_due_ids(now) -> list:

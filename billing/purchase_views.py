@@ -1,5 +1,6 @@
 """Subscriptions > Purchase: the offers (Add / Trial), the cart and the checkout wizard
-(1 details → 2 payment → 3 review and place the order), then the order receipt."""
+(1 details → 2 payment → 3 review and place the order), then the order receipt. An organization that bought
+through a partner is sent to the partner instead (`billing_change`)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from billing import gateway as gateways
+from billing.access import billing_change
 from billing.cart import cart_add, cart_clear, cart_items, cart_save, checkout_state, checkout_update
 from billing.forms import CheckoutDetailsForm, PaymentForm
 from billing.models import PaymentMethod, Sku, Subscription
@@ -29,6 +31,7 @@ def _error_text(error: ValidationError) -> str:
 
 
 @require_perm(Perm.BILLING_WRITE)
+@billing_change
 def purchase(request):
     if request.method == "POST":
         sku = Sku.objects.filter(pk=request.POST.get("sku"), is_offered=True).first()
@@ -52,6 +55,7 @@ def purchase(request):
 
 
 @require_perm(Perm.BILLING_WRITE)
+@billing_change
 def cart(request):
     items = cart_items(request)
     if request.method == "POST":
@@ -78,6 +82,7 @@ def _organization_address(tenant) -> dict:
 
 
 @require_perm(Perm.BILLING_WRITE)
+@billing_change
 def checkout(request):
     """Step 1: licenses, service usage address (the organization's by default), partner ID."""
     items = cart_items(request)
@@ -104,6 +109,7 @@ def checkout(request):
 
 @sensitive_post_parameters("number", "cvc")
 @require_perm(Perm.BILLING_WRITE)
+@billing_change
 def checkout_payment(request):
     """Step 2: a saved card, a new card (checked by the gateway now; only a reference is kept) or an invoice."""
     state = checkout_state(request)
@@ -152,6 +158,7 @@ def _payment_from_state(request, state: dict) -> tuple[Payment, str]:
 
 
 @require_perm(Perm.BILLING_WRITE)
+@billing_change
 def checkout_review(request):
     """Step 3: the order with tax and total; placing it charges and creates the subscriptions."""
     key = request.POST.get("key", "")
@@ -193,6 +200,7 @@ def checkout_review(request):
 
 @require_POST
 @require_perm(Perm.BILLING_WRITE)
+@billing_change
 def buy_now(request, subscription_id):
     """Buy now on a trial: the trial goes into the cart and becomes the paid subscription, keeping its users."""
     trial = tenant_object_or_404(Subscription.objects.select_related("sku"), request.tenant, pk=subscription_id)

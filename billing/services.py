@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing import gateway as gateways
+from billing.access import ensure_billing_writable, selling_partner
 from billing.catalog import EMBARGOED_COUNTRIES
 from billing.models import InvoiceCounter, Order, OrderLine, PaymentMethod, Sku, Subscription
 from billing.notify import mail_order
@@ -52,6 +53,7 @@ def trial_start(*, tenant, sku: Sku, actor: Actor, now=None) -> Subscription:
     """A free trial of `sku` for TRIAL_DAYS with the plan's trial licenses. Another plan's running trial
     is left alone; a second trial of the same plan is refused."""
     now = now or timezone.now()
+    ensure_billing_writable(tenant=tenant, actor=actor)
     check_plan_allowed(tenant, sku)
     if not sku.trial_available:
         raise ValidationError(_("%(plan)s has no free trial.") % {"plan": sku.name}, code="no_trial")
@@ -62,6 +64,7 @@ def trial_start(*, tenant, sku: Sku, actor: Actor, now=None) -> Subscription:
         tenant=tenant, sku=sku, is_trial=True, quantity=sku.trial_units, term_started_at=now,
         ends_at=now + timedelta(days=settings.TRIAL_DAYS), status_changed_at=now,
     )
+    banner_forget(tenant.pk)  # the plan's licenses work again if an old subscription of it was disabled
     audit_record(tenant=tenant, actor=actor, action="subscription.trial_start", target=subscription,
                  changes={"plan": [None, sku.part_number], "quantity": [None, subscription.quantity]})
     return subscription
@@ -101,8 +104,15 @@ def order_place(*, tenant, actor: Actor, kind: str, quote: Quote, payment: Payme
                 counter: InvoiceCounter | None = None) -> Order:
     """Charge `quote` and record the order with the next invoice number (call inside a transaction, with
     the subscriptions already locked). A declined card raises ValidationError: the caller's transaction
-    rolls back and nothing is kept. Returns the order; its status says whether it waits for a credit check."""
+    rolls back and nothing is kept. Returns the order; its status says whether it waits for a credit check.
+
+    Placed by a partner's person acting as delegated administrator, the order is a sale through that partner
+    (`placed_by_partner`; its partner ID is the partner of record unless another was given): its subscriptions get
+    the partner as reseller when the order takes effect (`mark_sold_through`)."""
     counter = counter or _lock_counter(tenant)
+    partner = selling_partner(actor)
+    if partner is not None and not partner_id:
+        partner_id = partner.partner_id
     total = quote.total
     status = Order.Status.COMPLETED
     method, reference, due_at, paid_at = None, "", None, None
@@ -138,6 +148,7 @@ def order_place(*, tenant, actor: Actor, kind: str, quote: Quote, payment: Payme
         subtotal=quote.subtotal, tax_rate=quote.tax_rate, tax=quote.tax, total=total,
         payment_kind=(payment.kind if payment else ""), payment_method=method, payment_label=str(method) if method else "",
         gateway_reference=reference, po_number=(payment.po_number if payment else ""), partner_id=partner_id,
+        placed_by_partner=partner.tenant if partner is not None else None,
         service_address=service_address or {}, due_at=due_at, paid_at=paid_at,
     )
     OrderLine.objects.bulk_create([
@@ -146,10 +157,28 @@ def order_place(*, tenant, actor: Actor, kind: str, quote: Quote, payment: Payme
                   months=line.months, amount=line.amount)
         for line in quote.lines
     ])
-    audit_record(tenant=tenant, actor=actor, action=f"order.{kind}", target=order,
-                 changes={"total": [None, f"{total} {quote.currency}"], "status": [None, status],
-                          "lines": [None, [f"{line.sku.part_number} {line.quantity:+d}" for line in quote.lines]]})
+    changes = {"total": [None, f"{total} {quote.currency}"], "status": [None, status],
+               "lines": [None, [f"{line.sku.part_number} {line.quantity:+d}" for line in quote.lines]]}
+    if partner is not None:
+        changes["placed_by_partner"] = [None, partner.partner_id]
+    audit_record(tenant=tenant, actor=actor, action=f"order.{kind}", target=order, changes=changes)
     return order
+
+
+def mark_sold_through(*, subscription: Subscription, order: Order, actor: Actor) -> None:
+    """A subscription an order placed by a partner took effect on is sold through that partner (its reseller; its
+    partner of record too when it had none). From then on the organization's own admins cannot change billing."""
+    if order.placed_by_partner_id is None or subscription.reseller_id == order.placed_by_partner_id:
+        return
+    changes = {"reseller": [str(subscription.reseller_id) if subscription.reseller_id else None,
+                            str(order.placed_by_partner_id)], "order": [None, order.number]}
+    if not subscription.partner_id and order.partner_id:
+        changes["partner_id"] = [None, order.partner_id]
+        subscription.partner_id = order.partner_id
+    subscription.reseller_id = order.placed_by_partner_id
+    subscription.save(update_fields=["reseller", "partner_id"])
+    banner_forget(subscription.tenant_id)
+    audit_record(tenant=order.tenant, actor=actor, action="subscription.reseller", target=subscription, changes=changes)
 
 
 def _card_from_reference(tenant, actor: Actor, payment: Payment) -> PaymentMethod:
@@ -199,6 +228,7 @@ def checkout_place(*, tenant, actor: Actor, items: list[CartItem], service_addre
     """Place the order of a cart: charge, number, create the subscriptions (or convert trials, keeping their
     users). A second call with the same idempotency key returns the first order and charges nothing."""
     now = now or timezone.now()
+    ensure_billing_writable(tenant=tenant, actor=actor)
     if not items:
         raise ValidationError(_("Your cart is empty."), code="empty")
     trials = sorted((item.convert.pk for item in items if item.convert), key=str)
@@ -234,7 +264,6 @@ def order_fulfil(*, order: Order, actor: Actor, now) -> list[Subscription]:
                       service_address=order.service_address, auto_renew=True, cancel_requested_at=None, cancel_reason="")
         if line.subscription is not None:
             subscription = line.subscription
-            banner_forget(subscription.tenant_id)  # Buy now on an expired trial ends its banner
             before = {"is_trial": subscription.is_trial, "quantity": subscription.quantity}
             for field, value in values.items():
                 setattr(subscription, field, value)
@@ -249,7 +278,10 @@ def order_fulfil(*, order: Order, actor: Actor, now) -> list[Subscription]:
             audit_record(tenant=order.tenant, actor=actor, action="subscription.create", target=subscription,
                          changes={"plan": [None, line.sku.part_number], "quantity": [None, subscription.quantity],
                                   "order": [None, order.number]})
+        mark_sold_through(subscription=subscription, order=order, actor=actor)
         result.append(subscription)
+    # Buy now on an expired trial ends its banner; a new subscription brings a disabled plan's licenses back.
+    banner_forget(order.tenant_id)
     return result
 
 
@@ -265,12 +297,15 @@ def order_credit_check_decide(*, order: Order, approved: bool, actor: Actor, now
     order.save(update_fields=["status", "credit_checked_at"])
     audit_record(tenant=order.tenant, actor=actor, action="order.credit_check", target=order,
                  changes={"status": [Order.Status.CREDIT_CHECK, order.status]})
-    if approved:
-        if order.kind in (Order.Kind.PURCHASE, Order.Kind.CONVERSION):
-            order_fulfil(order=order, actor=actor, now=now)
-        else:
-            from billing.subscription_services import apply_quantity_lines  # the two modules call each other
+    if order.kind == Order.Kind.RENEWAL:
+        from billing.lifecycle import renewal_credit_check_decided  # lifecycle places orders through this module
 
-            apply_quantity_lines(order=order, actor=actor)
+        renewal_credit_check_decided(order=order, approved=approved, actor=actor, now=now)
+    elif approved and order.kind in (Order.Kind.PURCHASE, Order.Kind.CONVERSION):
+        order_fulfil(order=order, actor=actor, now=now)
+    elif approved:
+        from billing.subscription_services import apply_quantity_lines  # the two modules call each other
+
+        apply_quantity_lines(order=order, actor=actor)
     mail_order(order, to=[])
     return order

@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from billing import gateway as gateways
+from billing.access import ensure_billing_writable
 from billing.models import Order, PaymentMethod, Subscription
 from billing.notify import mail_billing_admins, mail_order
 from billing.pricing import Quote, catalog_price, new_quote, prorated_line, term_line
 from billing.selectors import banner_forget
-from billing.services import Payment, order_place, replayed_order, seats_check, term_end
+from billing.services import Payment, mark_sold_through, order_place, replayed_order, seats_check, term_end
 from tenantadmin.actors import Actor
 from tenantadmin.services.audit import audit_record
 
@@ -72,6 +73,7 @@ def quantity_change(*, subscription: Subscription, new_quantity: int, actor: Act
     in a license conflict. Card: the licenses are there at once; a credit check: after the check."""
     now = now or timezone.now()
     subscription = _locked(subscription)
+    ensure_billing_writable(tenant=subscription.tenant, actor=actor)
     existing = replayed_order(subscription.tenant, idempotency_key)
     if existing is not None:
         return existing
@@ -102,6 +104,9 @@ def apply_quantity_lines(*, order: Order, actor: Actor) -> None:
         subscription.save(update_fields=["quantity"])
         audit_record(tenant=order.tenant, actor=actor, action="subscription.quantity", target=subscription,
                      changes={"quantity": [before, subscription.quantity], "order": [None, order.number]})
+        mark_sold_through(subscription=subscription, order=order, actor=actor)
+    # Fewer units may leave users in a license conflict (more units may end one): the banners must show it now.
+    banner_forget(order.tenant_id)
 
 
 @transaction.atomic
@@ -109,6 +114,7 @@ def card_add(*, tenant, actor: Actor, number: str, exp_month: int, exp_year: int
              now=None) -> PaymentMethod:
     """Add a card after the gateway verified it (a zero charge); only brand, last four and expiry are kept."""
     now = now or timezone.now()
+    ensure_billing_writable(tenant=tenant, actor=actor)
     card = gateways.gateway().tokenize(number=number, exp_month=exp_month, exp_year=exp_year, cvc=cvc, today=now.date())
     result = gateways.gateway().charge(token=card.token, amount=0, currency="", idempotency_key=f"verify-{card.token}")
     if result.status == gateways.DECLINED:
@@ -132,6 +138,7 @@ def card_update(*, method: PaymentMethod, actor: Actor, exp_month: int, exp_year
     """New expiry date or name on the card (the number never changes: a new card is a new method)."""
     now = now or timezone.now()
     method = PaymentMethod.objects.select_for_update().get(pk=method.pk, tenant=method.tenant)
+    ensure_billing_writable(tenant=method.tenant, actor=actor)
     if actor.user is None or not card_editable_by(method, actor.user):
         raise PermissionDenied(_("Only the administrator who added this card can change it."))
     if not 1 <= exp_month <= 12 or (exp_year, exp_month) < (now.year, now.month):
@@ -149,7 +156,10 @@ def subscription_payment_change(*, subscription: Subscription, method: PaymentMe
     """Pay a subscription with another method. A card only takes over once a charge through it succeeds
     (a verification charge now); a declined card changes nothing."""
     subscription = _locked(subscription)
-    if method.tenant_id != subscription.tenant_id or method.removed_at is not None:
+    ensure_billing_writable(tenant=subscription.tenant, actor=actor)
+    # Locked after the subscription (the order card_remove keeps too): a card removed meanwhile is seen here.
+    method = PaymentMethod.objects.select_for_update().filter(pk=method.pk, tenant_id=subscription.tenant_id).first()
+    if method is None or method.removed_at is not None:
         raise ValidationError(_("Choose one of your organization's payment methods."), code="method")
     if method.kind == PaymentMethod.Kind.CARD:
         result = gateways.gateway().charge(token=method.gateway_token, amount=0, currency=subscription.currency,
@@ -169,6 +179,7 @@ def subscription_payment_change(*, subscription: Subscription, method: PaymentMe
 def partner_set(*, subscription: Subscription, partner_id: str, actor: Actor) -> Subscription:
     """Add, change or (with an empty ID) remove the partner of record."""
     subscription = _locked(subscription)
+    ensure_billing_writable(tenant=subscription.tenant, actor=actor)
     partner_id = (partner_id or "").strip()
     if partner_id and not PARTNER_ID.match(partner_id):
         raise ValidationError({"partner_id": _("A partner ID is 4 to 10 digits.")})
@@ -194,6 +205,7 @@ def subscription_cancel(*, subscription: Subscription, reason: str, actor: Actor
     """Cancel at the next billing cycle; until then it can be reactivated (SPEC billing/ "Cancel")."""
     now = now or timezone.now()
     subscription = _locked(subscription)
+    ensure_billing_writable(tenant=subscription.tenant, actor=actor)
     if subscription.status != Subscription.Status.ENABLED or subscription.is_cancelled:
         raise ValidationError(_("Only an active subscription that is not already cancelled can be cancelled."), code="state")
     _has_term(subscription)
@@ -214,6 +226,7 @@ def subscription_cancel(*, subscription: Subscription, reason: str, actor: Actor
 def subscription_reactivate(*, subscription: Subscription, actor: Actor) -> Subscription:
     """Undo a cancellation before it takes effect."""
     subscription = _locked(subscription)
+    ensure_billing_writable(tenant=subscription.tenant, actor=actor)
     if not subscription.is_cancelled or subscription.status != Subscription.Status.ENABLED:
         raise ValidationError(_("Only a cancelled subscription that is still active can be reactivated. After the "
                                 "cancellation took effect, contact support (within 90 days)."), code="state")
@@ -224,18 +237,49 @@ def subscription_reactivate(*, subscription: Subscription, actor: Actor) -> Subs
     return subscription
 
 
+def pending_renewal(subscription: Subscription) -> Order | None:
+    """A renewal of `subscription` still waiting for its credit check."""
+    return (Order.objects.filter(tenant_id=subscription.tenant_id, kind=Order.Kind.RENEWAL, status=Order.Status.CREDIT_CHECK,
+                                 lines__subscription=subscription).order_by("-placed_at").first())
+
+
+def renewal_start_term(*, subscription: Subscription, order: Order, actor: Actor, now) -> None:
+    """A paid renewal of an expired (or, after a long credit check, disabled) subscription: Active again for a year
+    from `now` at the renewal order's price. The caller holds the subscription's row lock."""
+    line = order.lines.filter(subscription=subscription).first()
+    before = subscription.status
+    values = {"status": Subscription.Status.ENABLED, "status_reason": "", "status_changed_at": now, "term_started_at": now,
+              "ends_at": term_end(now), "auto_renew": True}
+    if line is not None:
+        values["unit_price"] = line.unit_price
+    for field, value in values.items():
+        setattr(subscription, field, value)
+    subscription.save(update_fields=list(values))
+    banner_forget(subscription.tenant_id)
+    audit_record(tenant=subscription.tenant, actor=actor, action="subscription.renew", target=subscription,
+                 changes={"status": [before, subscription.status], "order": [None, order.number]})
+    mark_sold_through(subscription=subscription, order=order, actor=actor)
+
+
 @transaction.atomic
 def subscription_renew(*, subscription: Subscription, actor: Actor, idempotency_key: str = "", now=None) -> Order:
     """Renew an expired (Warning) paid subscription for a new year from today with its payment method, at the
-    catalog's current price; it is Active again once the charge succeeds. Trials use Buy now instead."""
+    catalog's current price; it is Active again once the charge succeeds. When the payment needs a credit check
+    (an invoice above the credit limit, a card the bank reviews) the order waits and the subscription stays in its
+    grace period, usable, until the answer; approved, its new year starts then. Trials use Buy now instead."""
     now = now or timezone.now()
     subscription = _locked(subscription)
+    ensure_billing_writable(tenant=subscription.tenant, actor=actor)
     existing = replayed_order(subscription.tenant, idempotency_key)
     if existing is not None:
         return existing
     if subscription.is_trial or subscription.status != Subscription.Status.WARNING:
         raise ValidationError(_("Only an expired paid subscription can be renewed here; use Buy now for a trial."),
                               code="state")
+    waiting = pending_renewal(subscription)
+    if waiting is not None:
+        raise ValidationError(_("The renewal in order %(number)s already waits for a credit check; you get an e-mail "
+                                "with the answer.") % {"number": waiting.number}, code="renewal_pending")
     method = subscription.payment_method
     if method is None or method.removed_at is not None:
         raise ValidationError(_("Choose a payment method for this subscription first."), code="no_payment_method")
@@ -247,16 +291,63 @@ def subscription_renew(*, subscription: Subscription, actor: Actor, idempotency_
     order = order_place(tenant=subscription.tenant, actor=actor, kind=Order.Kind.RENEWAL, quote=quote,
                         payment=Payment(kind=method.kind, method=method), now=now, idempotency_key=idempotency_key,
                         partner_id=subscription.partner_id, service_address=subscription.service_address)
-    if order.status != Order.Status.COMPLETED:
-        raise ValidationError(_("This renewal needs a credit check; pay by card or contact support."), code="credit_check")
-    before = subscription.status
-    values = {"status": Subscription.Status.ENABLED, "status_reason": "", "status_changed_at": now, "term_started_at": now,
-              "ends_at": term_end(now), "unit_price": price, "auto_renew": True}
-    for field, value in values.items():
-        setattr(subscription, field, value)
-    subscription.save(update_fields=list(values))
-    banner_forget(subscription.tenant_id)
-    audit_record(tenant=subscription.tenant, actor=actor, action="subscription.renew", target=subscription,
-                 changes={"status": [before, subscription.status], "order": [None, order.number]})
+    if order.status == Order.Status.COMPLETED:
+        renewal_start_term(subscription=subscription, order=order, actor=actor, now=now)
     mail_order(order, to=[actor.user.alternate_email] if actor.user is not None and actor.user.alternate_email else [])
     return order
+
+
+# --- Removing a card ----------------------------------------------------------------------------------------
+
+def card_removable_by(method: PaymentMethod, user) -> bool:
+    """The admin who added a card, or a global admin, may remove it."""
+    if method.kind != PaymentMethod.Kind.CARD or method.removed_at is not None or user is None:
+        return False
+    return (method.created_by_id is not None and method.created_by_id == user.pk) or user.is_global_admin
+
+
+def card_users(method: PaymentMethod) -> tuple[list[Subscription], list[Subscription]]:
+    """(subscriptions that renew automatically with the card — it cannot be removed while there is one —, the other
+    subscriptions paid with it, which are left without a payment method when it goes)."""
+    paid = (Subscription.objects.filter(tenant_id=method.tenant_id, payment_method_id=method.pk)
+            .exclude(status=Subscription.Status.DELETED).select_related("sku").order_by("created_at", "pk"))
+    renewing, others = [], []
+    for subscription in paid:
+        active = subscription.status == Subscription.Status.ENABLED and subscription.auto_renew
+        (renewing if active else others).append(subscription)
+    return renewing, others
+
+
+@transaction.atomic
+def card_remove(*, method: PaymentMethod, actor: Actor, now=None) -> PaymentMethod:
+    """Remove a card: it is no longer offered or charged, the gateway forgets it after the commit, and subscriptions
+    that were paid with it without renewing automatically are left without a payment method. Refused while an active,
+    auto-renewing subscription pays with it. Past orders keep the card's brand and last four digits."""
+    now = now or timezone.now()
+    # Lock order as everywhere in billing: the subscriptions first, then the card.
+    list(Subscription.objects.select_for_update(of=("self",)).filter(tenant_id=method.tenant_id, payment_method_id=method.pk)
+         .order_by("pk").values_list("pk", flat=True))
+    method = PaymentMethod.objects.select_for_update().select_related("tenant").get(pk=method.pk, tenant_id=method.tenant_id)
+    ensure_billing_writable(tenant=method.tenant, actor=actor)
+    if method.kind != PaymentMethod.Kind.CARD or method.removed_at is not None:
+        raise ValidationError(_("This card was already removed."), code="removed")
+    if actor.user is None or not card_removable_by(method, actor.user):
+        raise PermissionDenied(_("Only the administrator who added this card or a global administrator can remove it."))
+    renewing, others = card_users(method)
+    if renewing:
+        raise ValidationError(
+            _("%(plans)s renew automatically with this card. Choose another payment method for them first.")
+            % {"plans": ", ".join(subscription.sku.name for subscription in renewing)}, code="in_use")
+    label, token = str(method), method.gateway_token
+    for subscription in others:
+        subscription.payment_method = None
+        subscription.save(update_fields=["payment_method"])
+        audit_record(tenant=method.tenant, actor=actor, action="subscription.payment_method", target=subscription,
+                     changes={"payment_method": [label, None]})
+    method.removed_at, method.gateway_token = now, ""
+    method.save(update_fields=["removed_at", "gateway_token"])
+    audit_record(tenant=method.tenant, actor=actor, action="payment_method.remove", target=method,
+                 changes={"card": [label, None]})
+    if token:
+        transaction.on_commit(lambda: gateways.gateway().forget_card(token=token))
+    return method

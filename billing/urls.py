@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/subscriptions/<uuid:subscription_id>/partner/", views.subscription_partner, name="subscription_partner"),
     path("admin/subscriptions/<uuid:subscription_id>/buy/", purchase_views.buy_now, name="buy_now"),
     path("admin/payment-methods/<uuid:payment_method_id>/", views.card_edit, name="card_edit"),
+    path("admin/payment-methods/<uuid:payment_method_id>/remove/", views.card_remove_view, name="card_remove"),
     path("admin/purchase/", purchase_views.purchase, name="purchase"),
     path("admin/purchase/cart/", purchase_views.cart, name="cart"),
     path("admin/purchase/checkout/", purchase_views.checkout, name="checkout"),

@@ -13,7 +13,7 @@ from domains.dns.records import service_records
 from domains.dns.verification import verification_records
 from domains.models import DnsRecord, Domain
 from domains.removal import domain_remove_start
-from domains.selectors import domain_list, domain_records
+from domains.selectors import domain_list, domain_records, with_is_root
 from domains.services import DomainTaken, domain_add, domain_set_default, domain_verify
 from domains import zones
 from tenantadmin.api.auth import require_any
@@ -32,7 +32,7 @@ DOMAIN_FIELDS = {
     "isVerified": ODataField("verified_at", filterable=False, sortable=False),
     "isDefault": ODataField("pk", filterable=False, sortable=False),
     "isInitial": ODataField("is_initial", kind="bool", sortable=False),
-    "isRoot": ODataField("pk", filterable=False, sortable=False),
+    "isRoot": ODataField("is_root", kind="bool", sortable=False),
     "authenticationType": ODataField("pk", filterable=False, sortable=False),
     "supportedServices": ODataField("pk", filterable=False, sortable=False),
     "state": ODataField("pk", filterable=False, sortable=False),
@@ -41,22 +41,23 @@ SUPPORTED_SERVICES = ["Email", "OfficeCommunicationsOnline"]
 
 
 def domain_shape(domain: Domain, default_domain: str) -> dict:
+    """`domain` comes from a queryset passed through selectors.with_is_root."""
     state = None
     if domain.status == Domain.Status.PENDING_DELETION:
         state = {"status": "PendingDeletion", "operation": "RemoveDomain", "lastActionDateTime": None}
     return {
         "id": domain.name, "authenticationType": "Managed", "availabilityStatus": None, "isAdminManaged": True,
         "isDefault": domain.name == default_domain, "isInitial": domain.is_initial,
-        # Graph: a root domain is not a sub-domain of another verified domain of the tenant; we
-        # answer from the name alone (the tenant's other names are not loaded per row).
-        "isRoot": True, "isVerified": domain.verified_at is not None,
+        # Graph: "sales.contoso.com" is not a root domain when "contoso.com" is one of the tenant's domains too.
+        "isRoot": domain.is_root, "isVerified": domain.verified_at is not None,
         "supportedServices": SUPPORTED_SERVICES if domain.verified_at else [],
         "passwordValidityPeriodInDays": None, "passwordNotificationWindowInDays": None, "state": state,
     }
 
 
 def _domain(request, domain_id: str) -> Domain:
-    domain = Domain.objects.filter(tenant=request.tenant, name=(domain_id or "").lower().rstrip(".")).first()
+    name = (domain_id or "").lower().rstrip(".")
+    domain = with_is_root(Domain.objects.filter(tenant=request.tenant, name=name)).first()
     if domain is None:
         raise not_found()
     return domain
@@ -88,12 +89,14 @@ class DomainPatch(_LookupFirst):
 
 @router.get("/domains", summary="List domains", openapi_extra=graph_openapi("filter", "select", "orderby", "top", "count"))
 def domains_list(request):
-    """Permissions: Domain.Read.All (least), Domain.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All."""
+    """Permissions: Domain.Read.All (least), Domain.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All.
+    `isRoot` is false for a sub-domain of another of the organization's domains. `$filter` on id, isInitial and
+    isRoot; `$orderby` id."""
     require_any(request, *READ)
     query = parse_query(request.GET, DOMAIN_FIELDS, default_order=[("id", False)], type_name=DOMAIN_TYPE)
     default = request.tenant.default_domain
-    return odata_collection(request, domain_list(tenant=request.tenant), query, fields=DOMAIN_FIELDS, name="domains",
-                            salt="domains.api.list", serialize=lambda d: domain_shape(d, default))
+    return odata_collection(request, with_is_root(domain_list(tenant=request.tenant)), query, fields=DOMAIN_FIELDS,
+                            name="domains", salt="domains.api.list", serialize=lambda d: domain_shape(d, default))
 
 
 @router.post("/domains", summary="Add a domain", openapi_extra=graph_openapi())
@@ -104,6 +107,7 @@ def domains_create(request, payload: DomainCreate):
         domain = domain_add(tenant=request.tenant, actor=request.actor, name=payload.id)
     except ValidationError as error:
         raise _bad(error) from None
+    domain = _domain(request, domain.name)  # read back with isRoot
     return odata_entity("domains", domain_shape(domain, request.tenant.default_domain), None, status=201)
 
 
@@ -199,6 +203,7 @@ def domains_verify(request, domain_id: str):
         raise GraphError(400, "BadRequest", str(exc)) from None
     if domain.verified_at is None:
         raise GraphError(400, "BadRequest", f"Domain verification failed. {check.message}")
+    domain = _domain(request, domain.name)  # read back with isRoot
     return odata_entity("domains", domain_shape(domain, request.tenant.default_domain), None)
 
 

@@ -36,6 +36,13 @@ class Domain(models.Model):
         DONE = "done", _("Published")
         FAILED = "failed", _("Publishing failed; retrying")
 
+    class ServiceCheck(models.TextChoices):
+        # The last conclusive live check of the name servers and service records (domains/service_checks.py).
+        # UNKNOWN: no conclusive check yet (never checked, DNS did not answer, or the DNS mode changed since).
+        OK = "ok", _("Records correct")
+        PROBLEM = "problem", _("Problems found")
+        UNKNOWN = "unknown", _("Not checked")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey("tenantadmin.Tenant", on_delete=models.CASCADE, related_name="domains")
     name = models.CharField(_("domain name"), max_length=253, help_text=_("Lower case; IDNs in punycode."))
@@ -64,6 +71,14 @@ class Domain(models.Model):
     push_error = models.CharField(max_length=500, blank=True)
     pushed_at = models.DateTimeField(null=True, blank=True)
     removal_error = models.CharField(max_length=500, blank=True)
+    # Stored so the Domains list reads health without waiting on live DNS; written by the daily check and by
+    # the troubleshooter's "Check now" (domains/service_checks.py), reset when the DNS mode changes.
+    services_checked_at = models.DateTimeField(_("service records checked"), null=True, blank=True)
+    services_check_state = models.CharField(_("service records"), max_length=10, choices=ServiceCheck.choices,
+                                            default=ServiceCheck.UNKNOWN)
+    # The failing checks: [{"code": "record_missing", "params": {"type": "MX", "name": "contoso.com"},
+    # "message": "..."}]; the page shows each in the viewer's language from its code and params.
+    services_problems = models.JSONField(_("service record problems"), default=list, blank=True)
 
     class Meta:
         ordering = ["-is_initial", "name"]
@@ -81,6 +96,10 @@ class Domain(models.Model):
             # The poller's "due now" scan only ever looks at pending domains.
             models.Index(fields=["next_check_at"], condition=Q(verified_at__isnull=True, given_up_at__isnull=True),
                          name="domain_pending_due"),
+            # The daily service check's "least recently checked first" scan only looks at checkable domains.
+            models.Index(fields=["services_checked_at"], condition=Q(verified_at__isnull=False, is_initial=False,
+                                                                     hosting__in=["hosted", "no_ns_switch"]),
+                         name="domain_services_due"),
         ]
         verbose_name = _("domain")
         verbose_name_plural = _("domains")

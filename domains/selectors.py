@@ -1,12 +1,25 @@
 """Reads for domains; always scoped by tenant."""
 
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Concat
+from django.db.models.lookups import EndsWith
 
 from domains.models import DnsRecord, Domain
 
 
 def domain_list(*, tenant):
     return Domain.objects.filter(tenant=tenant).order_by("-is_initial", "name")
+
+
+def with_is_root(domains: QuerySet) -> QuerySet:
+    """`is_root` on each domain, as Graph's isRoot: False when another domain of the same organization is a parent
+    of its name ("sales.contoso.com" beside "contoso.com"), whatever either's status; True otherwise.
+
+    A correlated NOT EXISTS inside the same SELECT: a page of domains costs no extra query. It reads only the
+    organization's rows of the (tenant, name) unique index."""
+    parents = Domain.objects.filter(tenant_id=OuterRef("tenant_id")).filter(
+        EndsWith(OuterRef("name"), Concat(Value("."), F("name"))))
+    return domains.annotate(is_root=~Exists(parents))
 
 
 def verified_domain_names(*, tenant) -> list[str]:

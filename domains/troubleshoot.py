@@ -1,6 +1,6 @@
 """The troubleshooter (SPEC domains/ "Troubleshoot domain"): live DNS checks, each with a plain-language result."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -19,6 +19,9 @@ class Check:
     title: str
     state: str  # "ok", "problem", "expected" (a failure that is fine in this mode), "unknown" (DNS did not answer)
     message: str
+    # A problem's machine code and the values its short message needs (domains/service_checks.py stores them).
+    code: str = ""
+    params: dict = field(default_factory=dict)
 
 
 def _service_check(domain: Domain, record: dict) -> Check:
@@ -35,10 +38,14 @@ def _service_check(domain: Domain, record: dict) -> Check:
     values = [v.lower() for v in result.values]
     if result.ok and expected in values:
         return Check(title, "ok", _("Present and correct."))
+    record_params = {"type": record["type"], "name": name}
     if result.ok:
+        found = ", ".join(result.values)[:200]
         return Check(title, "problem", _("Found %(found)s but expected %(expected)s. Correct the record at your DNS host.")
-                     % {"found": ", ".join(result.values)[:200], "expected": expected})
-    return Check(title, "problem", _("Missing. Create it with the values in the required-records table."))
+                     % {"found": found, "expected": expected}, code="record_incorrect",
+                     params={**record_params, "found": found, "expected": expected})
+    return Check(title, "problem", _("Missing. Create it with the values in the required-records table."),
+                 code="record_missing", params=record_params)
 
 
 def _conflicts(domain: Domain) -> list[Check]:
@@ -50,7 +57,8 @@ def _conflicts(domain: Domain) -> list[Check]:
     if others:
         checks.append(Check(_("Other MX records"), "problem",
                             _("These MX records send mail elsewhere: %(list)s. Remove them once mail should come to us.")
-                            % {"list": ", ".join(others)[:200]}))
+                            % {"list": ", ".join(others)[:200]}, code="other_mx",
+                            params={"list": ", ".join(others)[:200]}))
     else:
         checks.append(Check(_("Other MX records"), "ok", _("No old MX records found.")))
     txt = dnslookup.lookup(domain.name, "TXT")
@@ -58,11 +66,12 @@ def _conflicts(domain: Domain) -> list[Check]:
     if len(spf) > 1:
         checks.append(Check(_("SPF records"), "problem",
                             _("There are %(count)s SPF records; receivers ignore them all. Merge them into one.")
-                            % {"count": len(spf)}))
+                            % {"count": len(spf)}, code="spf_multiple", params={"count": len(spf)}))
     elif spf and settings.SERVICE_SPF_INCLUDE not in spf[0]:
         checks.append(Check(_("SPF records"), "problem",
                             _("The SPF record does not include %(include)s, so our mail may be rejected.")
-                            % {"include": settings.SERVICE_SPF_INCLUDE}))
+                            % {"include": settings.SERVICE_SPF_INCLUDE}, code="spf_without_include",
+                            params={"include": settings.SERVICE_SPF_INCLUDE}))
     return checks
 
 
@@ -87,6 +96,12 @@ def troubleshoot(domain: Domain, stage: str) -> list[Check]:
             return [Check(title, "ok", _("The domain uses our name servers."))]
         if domain.hosting == Domain.Hosting.NO_NS_SWITCH:
             return [Check(title, "expected", _("You keep your DNS host, so this check is expected to fail."))]
+        if domain.hosting == Domain.Hosting.HOSTED:
+            # We host the zone, but the registrar now sends the world elsewhere: our records are not used.
+            return [Check(title, "problem", _("The domain no longer uses our name servers, so the records we host for "
+                                              "it are not used. At your registrar, set them back to %(ours)s.")
+                          % {"ours": ours}, code="ns_moved_away", params={"ours": ours})]
         return [Check(title, "problem", _("The domain does not use our name servers yet. At your registrar, set them "
-                                          "to %(ours)s; the change can take up to 72 hours.") % {"ours": ours})]
+                                          "to %(ours)s; the change can take up to 72 hours.") % {"ours": ours},
+                      code="ns_not_switched", params={"ours": ours})]
     return [_service_check(domain, record) for record in service_records(domain)] + _conflicts(domain)

@@ -11,6 +11,7 @@ from domains.access import get_domain
 from domains.dns.verification import verification_records
 from domains.dns_hosts import DNS_HOSTS, host_steps
 from domains.forms import AddDomainForm
+from domains.health import domain_health, with_health_facts
 from domains.selectors import domain_list
 from domains.services import DomainTaken, domain_add, domain_set_default, domain_verify
 from tenantadmin.access import has_perm, require_perm
@@ -25,15 +26,14 @@ ORDER = [("is_initial", True), ("name", False)]
 @require_perm(Perm.DOMAINS_READ)
 def domains(request):
     cursor = request.GET.get("after")
+    listing = with_health_facts(domain_list(tenant=request.tenant))
     try:
-        page = keyset_page(domain_list(tenant=request.tenant), order=ORDER, size=PAGE_SIZE, cursor=cursor,
-                           salt="domains.list")
+        page = keyset_page(listing, order=ORDER, size=PAGE_SIZE, cursor=cursor, salt="domains.list")
     except CursorError:
         cursor = None
-        page = keyset_page(domain_list(tenant=request.tenant), order=ORDER, size=PAGE_SIZE, cursor=None,
-                           salt="domains.list")
+        page = keyset_page(listing, order=ORDER, size=PAGE_SIZE, cursor=None, salt="domains.list")
     return render(request, "domains/list.html", {
-        "page": page, "domains": page.items, "is_first_page": not cursor,
+        "page": page, "rows": [(domain, domain_health(domain)) for domain in page.items], "is_first_page": not cursor,
         "can_write": has_perm(request, Perm.DOMAINS_WRITE),
     })
 

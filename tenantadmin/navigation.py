@@ -1,5 +1,6 @@
 """The admin center's left pane (SPEC "Admin overview"): sections and links, each with the
-permission that shows it. URL names are strings so core imports no app."""
+permission that shows it. URL names are strings so core imports no app. The Partner section is
+shown only to organizations the operator enrolled as partners (SPEC billing/ "Partners")."""
 
 from dataclasses import dataclass
 
@@ -50,12 +51,24 @@ NAVIGATION = [
 ]
 
 
-def navigation_for(perms, current_path: str) -> list[dict]:
+# Shown after Support to partner organizations only. Customers: the partner's people who act for customers
+# (their roles reset passwords: global, password and user management admins); Invitations: global admins.
+PARTNER_NAVIGATION = [
+    (_("Partner"), [
+        NavItem(_("Customers"), "partners:customers", Perm.PASSWORDS_RESET, "buildings"),
+        NavItem(_("Invitations"), "partners:invitations", Perm.ROLES_ASSIGN, "envelope-plus"),
+    ]),
+]
+
+
+def navigation_for(perms, current_path: str, *, partner: bool = False) -> list[dict]:
     """The sections and links this person may see, with the current one marked active: the link whose address
-    is the longest prefix of the current path (Manage subscriptions and the Services summary below it)."""
+    is the longest prefix of the current path (Manage subscriptions and the Services summary below it).
+    `partner`: the organization is an enrolled partner (adds the Partner section)."""
     overview = reverse("tenantadmin:overview")
     sections = []
-    for title, items in NAVIGATION:
+    layout = NAVIGATION[:-1] + PARTNER_NAVIGATION + NAVIGATION[-1:] if partner else NAVIGATION
+    for title, items in layout:
         links = [{"label": item.label, "url": reverse(item.url_name), "icon": item.icon, "active": False}
                  for item in items if item.perm in perms]
         if links:

@@ -203,6 +203,8 @@ BILLING_INVOICE_TERMS_DAYS = env_int("BILLING_INVOICE_TERMS_DAYS", 30, minimum=1
 BILLING_GATEWAY = env_str("BILLING_GATEWAY", "billing.gateway.TestGateway")
 BILLING_CREDIT_LIMIT = env_int("BILLING_CREDIT_LIMIT", 10000, minimum=0)
 BILLING_CATALOG_FILE = env_str("BILLING_CATALOG_FILE", "")
+# How long a partner's delegated-administrator invitation link works (SPEC billing/ "Partners").
+PARTNER_INVITATION_DAYS = env_int("PARTNER_INVITATION_DAYS", 14, minimum=1, maximum=365)
 QUICK_START_DAYS = 30
 API_TOKEN_LIFETIME_SECONDS = env_int("API_TOKEN_LIFETIME_SECONDS", 3600, minimum=60, maximum=86400)
 APP_SECRET_MAX_MONTHS = 24

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("users.urls")),
     path("", include("domains.urls")),
     path("", include("billing.urls")),
+    path("", include("billing.partner_urls")),
     path("", include("support.urls")),
     path("", include("lync.urls")),
     path("", include("tenantadmin.api.urls")),

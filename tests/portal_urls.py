@@ -25,6 +25,8 @@ PUBLIC_NAMES = {
     "users:password_forgot", "users:password_forgot_link", "users:password_forgot_code", "users:password_forgot_new",
     # The unsubscribe link of product mail (signed token, no sign-in).
     "tenantadmin:unsubscribe",
+    # A partner's invitation link (its secret names the invitation; signing in comes on the page).
+    "partners:invitation",
 }
 MEMBER_NAMES = {"users:password_change", "users:profile", "users:profile_details", "users:profile_photo", "users:profile_language",
                 "users:profile_contact", "users:profile_alternate_email"}
@@ -129,10 +131,29 @@ class TenantObjects:
     def _dns_record(self):
         return self._hosted()[1]
 
+    def _invitation(self):
+        """An invitation this organization sent as a partner (it is enrolled for that)."""
+        if "invitation" not in self._cache:
+            from tests.billing.partnerhelpers import invite
+
+            self._cache["invitation"] = invite(self.org.tenant)[0]
+        return self._cache["invitation"]
+
+    def _relationship(self):
+        """A partner (another organization) that is this organization's delegated administrator."""
+        if "relationship" not in self._cache:
+            from tests.billing.partnerhelpers import relate
+            from tests.factories import make_tenant
+
+            partner, _admin = make_tenant(name="Walker Partner")
+            self._cache["relationship"] = relate(self.org.tenant, partner, accepted_by=self.org.global_admin)
+        return self._cache["relationship"]
+
     MAKERS = {"domain_id": "_domain", "record_id": "_dns_record",
               "subscription_id": "_subscription", "order_id": "_order", "payment_method_id": "_payment_method",
               "app_id": "_app", "secret_id": "_secret", "job_id": "_job", "user_id": "_user",
-              "group_id": "_group", "view_id": "_custom_view", "sku_id": "_license_plan"}
+              "group_id": "_group", "view_id": "_custom_view", "sku_id": "_license_plan",
+              "invitation_id": "_invitation", "relationship_id": "_relationship"}
 
     def kwargs_for(self, route: str) -> dict:
         names = _param_names(route)

@@ -4,6 +4,7 @@ holds them)
 and /v1.0/subscribedSkus (the organization's licenses). Mounted by tenantadmin.api.app, which finds this module."""
 
 import uuid
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +21,7 @@ from tenantadmin.access import tenant_object_or_404
 from tenantadmin.api.auth import require_any, require_scope
 from tenantadmin.api.errors import GraphError, not_found
 from tenantadmin.api.odata import apply_select, parse_query
+from tenantadmin.plan_hints import collect_then_sort
 from tenantadmin.api.shapes import (
     COLLECTION_OPTIONS,
     GraphInput,
@@ -195,8 +197,10 @@ def user_list(request):
     userPrincipalName or createdDateTime."""
     _require(request, (READ_ALL,), Perm.USERS_READ)
     query = parse_query(request.GET, USER_FIELDS, default_order=[("displayName", False)], type_name=USER_TYPE)
-    return odata_collection(request, _live_users(request.tenant), query, fields=USER_FIELDS, name=NAME,
-                            salt="users.api.users", serialize=user_shape)
+    # startswith matches are collected through the prefix indexes and then sorted (see plan_hints).
+    with collect_then_sort() if "startswith" in request.GET.get("$filter", "") else nullcontext():
+        return odata_collection(request, _live_users(request.tenant), query, fields=USER_FIELDS, name=NAME,
+                                salt="users.api.users", serialize=user_shape)
 
 
 @router.get("/users/{user_id}", response=GraphUser, summary="Get a user", openapi_extra=graph_openapi("select"))
@@ -267,7 +271,7 @@ def subscribed_sku_list(request):
 
 # The rest of the users area's routes live in their own modules (one per capability); they are mounted
 # here because tenantadmin.api.app mounts one router per app.
-from users import api_deleted_items, api_groups, api_licenses, api_user_writes  # noqa: E402
+from users import api_deleted_items, api_groups, api_licenses, api_member_of, api_user_writes  # noqa: E402
 
 
 def _merge(part: Router) -> None:
@@ -280,5 +284,5 @@ def _merge(part: Router) -> None:
         target.is_async = target.is_async or view.is_async
 
 
-for _part in (api_user_writes, api_deleted_items, api_licenses, api_groups):
+for _part in (api_user_writes, api_deleted_items, api_licenses, api_groups, api_member_of):
     _merge(_part.router)

@@ -1,6 +1,6 @@
-"""Graph's security groups: /v1.0/groups (list, create, get, update, delete), a group's members (list, add with
-members/$ref, remove with members/{id}/$ref) and /v1.0/users/{id}/memberOf. users.api mounts this router; the
-custom views of the Users page (/v1.0/tenantadmin/userViews) hang off it too.
+"""Graph's security groups: /v1.0/groups (list, create, get, update, delete) and a group's members (list, add with
+members/$ref, remove with members/{id}/$ref); /v1.0/users/{id}/memberOf is users.api_member_of. users.api mounts
+this router; the custom views of the Users page (/v1.0/tenantadmin/userViews) hang off it too.
 
 Only security groups exist here: `securityEnabled` true, `mailEnabled` false, `groupTypes` []."""
 
@@ -26,7 +26,7 @@ from tenantadmin.api.shapes import (
 )
 from users import api_user_views
 from users.api_shapes import USER_FIELDS, USER_TYPE, GraphUser, member_shape
-from users.group_selectors import group_members, user_groups
+from users.group_selectors import group_members
 from users.group_services import group_create, group_delete, group_members_add, group_members_remove, group_update
 from users.models import LicenseAssignment, SecurityGroup, User
 
@@ -41,7 +41,6 @@ GROUP_TYPE = "microsoft.graph.group"
 # portal (Group.Read.All: view users; Group.ReadWrite.All: manage groups; Directory.*: global administrator).
 READ = ("Group.Read.All", "Group.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All")
 WRITE = ("Group.ReadWrite.All", "Directory.ReadWrite.All")
-MEMBER_OF = ("User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All")
 
 GROUP_FIELDS = {
     "id": ODataField("id", kind="guid", sortable=False),
@@ -295,19 +294,3 @@ def group_member_remove(request, group_id: str, member_id: str):
         raise not_found()
     group_members_remove(group=group, actor=request.actor, user_ids=[user_id])
     return HttpResponse(status=204)
-
-
-@router.get("/users/{user_id}/memberOf", response=collection_of(GraphGroup, "DirectoryObjectCollection"),
-            summary="List the groups a user is a member of", openapi_extra=graph_openapi(*COLLECTION_OPTIONS))
-def user_member_of(request, user_id: str):
-    """`user_id` is the user's id or user principal name. Each group is a `#microsoft.graph.group` directory
-    object. Permissions: User.Read.All (or broader), or a person's token whose role views users; as in Graph,
-    a caller that may not read groups (no Group.Read.All or broader) gets only each group's type and id.
-    OData options as for /v1.0/groups."""
-    require_any(request, *MEMBER_OF)
-    user = _live_user(request, user_id)
-    query = parse_query(request.GET, GROUP_FIELDS, default_order=[("displayName", False)], type_name=GROUP_TYPE)
-    reads_groups = bool(request.api_permissions.intersection(READ))
-    return odata_collection(request, user_groups(tenant=request.tenant, user=user), query, fields=GROUP_FIELDS,
-                            name="directoryObjects", salt=f"users.api.member_of:{user.pk}",
-                            serialize=group_member_of_shape if reads_groups else limited_group_shape)

@@ -14,6 +14,7 @@ from tenantadmin.api.shapes import GraphInput, GraphSchema, graph_openapi, odata
 from tenantadmin.roles import Perm
 from users.api_deleted_items import READ, live_user, require, with_licenses
 from users.api_shapes import GraphUser, user_shape
+from users.license_status import ENABLED, WARNING, LicenseStatus, license_statuses
 from users.licenses import NoFreeLicenses, licenses_change
 from users.models import User
 from users.services.roles import can_manage
@@ -98,27 +99,33 @@ def assign_license(request, user_id: str, payload: AssignLicense):
     return odata_entity("users", user_shape(with_licenses(User.objects).get(pk=user.pk)), None)
 
 
-def license_detail_shape(assignment) -> dict:
-    off = set(assignment.disabled_plans or ())
+def license_detail_shape(status: LicenseStatus) -> dict:
+    """Graph's licenseDetails of one license: a service plan is "Disabled" when it is switched off for the user or
+    when the plan's subscriptions are all disabled or deleted (the user has lost the service), else "Success"."""
+    assignment = status.assignment
     sku = assignment.sku
+    names = {plan["servicePlanId"]: plan["servicePlanName"] for plan in sku.service_plans}
     return {
         # Graph's id is opaque; ours is stable per user and plan.
         "id": f"{assignment.user_id}_{sku.pk}",
         "skuId": str(sku.pk),
         "skuPartNumber": sku.part_number,
-        "servicePlans": [{"servicePlanId": plan["servicePlanId"], "servicePlanName": plan["servicePlanName"],
-                          "provisioningStatus": "Disabled" if plan["servicePlanId"] in off else "Success",
-                          "appliesTo": "User"} for plan in sku.service_plans],
+        "servicePlans": [{"servicePlanId": plan["id"], "servicePlanName": names.get(plan["id"], plan["name"]),
+                          "provisioningStatus": "Success" if plan["state"] in (ENABLED, WARNING) else "Disabled",
+                          "appliesTo": "User"} for plan in status.plans()],
     }
 
 
 @router.get("/users/{user_id}/licenseDetails", response=list[LicenseDetail], summary="List a user's license details",
             openapi_extra=graph_openapi())
 def license_details(request, user_id: str):
-    """The plans the user holds with each service plan's status (Disabled when switched off). Permissions:
-    User.Read.All (or broader), or a person's token whose role views users."""
+    """The plans the user holds with each service plan's provisioningStatus: Success, or Disabled when the plan is
+    switched off for the user or when every subscription of the plan is disabled or deleted (the service is gone;
+    a subscription in its grace period still gives it). Permissions: User.Read.All (or broader), or a person's
+    token whose role views users."""
     require(request, READ, Perm.USERS_READ)
     user = live_user(request, user_id)
     held = user.licenses.select_related("sku").order_by("sku__name", "pk")
+    statuses = license_statuses(tenant=request.tenant, assignments=held)
     return JsonResponse({"@odata.context": odata_context(f"users('{user.pk}')/licenseDetails"),
-                         "value": [license_detail_shape(assignment) for assignment in held]})
+                         "value": [license_detail_shape(status) for status in statuses]})

@@ -20,5 +20,8 @@ class PrincipalNameBackend(ModelBackend):
 
     def get_user(self, user_id):
         User = get_user_model()
-        user = User.objects.select_related("tenant").filter(pk=user_id, deleted_at__isnull=True).first()
+        # With the organization's partner profile (a join), so the left pane and the partner pages know
+        # whether the organization is a partner without a query (tenantadmin.delegation).
+        user = (User.objects.select_related("tenant", "tenant__partner_profile")
+                .filter(pk=user_id, deleted_at__isnull=True).first())
         return user if user is not None and self.user_can_authenticate(user) else None

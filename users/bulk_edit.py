@@ -97,7 +97,7 @@ def _move_one(user: User, actor: Actor, params: dict, _skus) -> str:
 def bulk_edit_work(job: Job, progress: Progress) -> dict:
     """The job's work: each user in its own transaction, a results row for each."""
     params = job.params
-    actor = Actor.for_user(job.created_by) if job.created_by else Actor.system(job.title)
+    actor = Actor.for_job(job, job.title)
     apply = _move_one if job.kind == KIND_DOMAIN else _edit_one
     skus = list(Sku.objects.filter(pk__in=params.get("sku_ids", [])))
     ids = params.get("user_ids", [])

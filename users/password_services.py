@@ -61,7 +61,7 @@ def password_reset_allowed(actor: Actor, user: User) -> bool:
     without an administrator role; nobody resets their own password here (they use Change password)."""
     if actor.user is not None:
         admin = actor.user
-        if admin.pk == user.pk or admin.tenant_id != user.tenant_id:
+        if admin.pk == user.pk or actor.tenant_id != user.tenant_id:  # a partner's person: the customer
             return False
         if admin.is_global_admin:
             return True

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tenantadmin.access import require_member, tenant_object_or_404
 from tenantadmin.actors import Actor
 from tenantadmin.forms import apply_service_errors
+from users.license_status import license_statuses, service_statuses
 from users.models import ContactPreferences, UserPhoto
 from users.photos import PhotoUploadHandler, photo_url, too_large_message
 from users.profile_forms import TIME_ZONE_LIST_ID, AlternateEmailForm, ContactForm, DetailsForm, PhotoForm, RegionalForm
@@ -174,11 +175,14 @@ def _render(request, tab: str, context: dict):
 
 def _details_tab(request, *, details_form=None, photo_form=None):
     user = request.user
+    held = license_statuses(tenant=request.tenant, assignments=user.licenses.select_related("sku").order_by("sku__name", "pk"))
     return _render(request, "details", {
         "details_form": details_form or DetailsForm(initial={"display_name": user.display_name}),
         "photo_form": photo_form or PhotoForm(),
         "photo_url": photo_url(user),
         "password_expires_at": user.password_expires_at(),
+        # SPEC billing/: when a subscription is disabled, people whose licenses come only from it lose its services.
+        "services": service_statuses(held),
     })
 
 

@@ -19,7 +19,7 @@ from users.models import User
 def restore_users_work(job: Job, progress: Progress) -> dict:
     """Restore each selected account on its own, with no conflict resolution (those need an administrator's
     choice). Safe to run again: accounts restored by an earlier run are reported as such."""
-    actor = Actor.for_user(job.created_by) if job.created_by else Actor.system("bulk restore")
+    actor = Actor.for_job(job, "bulk restore")
     language = (job.created_by.language if job.created_by else "") or job.tenant.preferred_language or "en"
     ids = job.params.get("user_ids", [])
     progress.set_total(len(ids))

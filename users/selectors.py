@@ -6,7 +6,8 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 
 from billing.models import Sku, Subscription
-from users.models import CustomView, LicenseAssignment, RoleAssignment, User
+from users.group_selectors import user_groups
+from users.models import CustomView, GroupMembership, LicenseAssignment, RoleAssignment, SecurityGroup, User
 from users.views_catalog import StandardView, standard_view
 
 # SPEC users/ "Delete and restore": a deleted account can be restored for 30 days, then it is purged.
@@ -65,6 +66,22 @@ def user_order(view: str, sort: str, descending: bool) -> list[tuple[str, bool]]
 def users_with_details(*, tenant) -> QuerySet:
     """The organization's users, deleted ones included, with the organization, roles and licenses."""
     return _with_licenses_and_roles(User.objects.filter(tenant=tenant).select_related("tenant"), tenant)
+
+
+def user_group_list(*, tenant, user: User) -> list[SecurityGroup]:
+    """The security groups `user` is a member of, by name: the user detail page's Groups card (one query).
+    A deleted user keeps their memberships for a restore, so they are listed for them too."""
+    return list(user_groups(tenant=tenant, user=user).order_by(Lower("display_name"), "pk"))
+
+
+def groups_to_join(*, tenant, user: User, search: str = "") -> QuerySet:
+    """The organization's security groups `user` is not in yet, by name, optionally by name prefix."""
+    groups = SecurityGroup.objects.filter(tenant=tenant).exclude(
+        Exists(GroupMembership.objects.filter(group_id=OuterRef("pk"), user_id=user.pk)))
+    term = search.strip()[:SEARCH_MAX_LENGTH]
+    if term:
+        groups = groups.filter(display_name__istartswith=term)
+    return groups.order_by(Lower("display_name"), "pk")
 
 
 def purge_at(user: User):

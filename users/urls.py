@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("users.license_urls")),
     path("", include("users.custom_view_urls")),
     path("", include("users.group_urls")),
+    path("", include("users.user_group_urls")),
 ]

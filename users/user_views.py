@@ -4,6 +4,7 @@ read-only user detail page."""
 import csv
 import math
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -20,11 +21,14 @@ from tenantadmin.access import has_perm, require_perm, tenant_object_or_404
 from tenantadmin.actors import Actor
 from tenantadmin.csvsafe import safe_row
 from tenantadmin.paging import CursorError, keyset_page
+from tenantadmin.plan_hints import collect_then_sort
 from tenantadmin.roles import Perm
 from users.photos import photo_urls
 from users.password_services import password_reset_allowed, signin_locked, signin_locks
+from users.license_status import OFF, license_statuses
 from users.selectors import (
-    DEFAULT_SORT, custom_view_list, purge_at, sign_in_targets, sort_key, user_list, user_order, users_with_details,
+    DEFAULT_SORT, custom_view_list, purge_at, sign_in_targets, sort_key, user_group_list, user_list, user_order,
+    users_with_details,
 )
 from users.services import users_set_sign_in
 from users.views_catalog import STANDARD_VIEWS, filter_descriptions, user_view
@@ -98,12 +102,14 @@ def users_page(request):
     order = user_order(listing["view"], listing["sort"], listing["descending"])
     salt = f"users.list:{listing['view']}:{listing['sort']}"
     cursor = request.GET.get("after")
-    try:
-        page = keyset_page(users, order=order, size=PAGE_SIZE, cursor=cursor, salt=salt)
-    except CursorError:
-        messages.warning(request, _("That page link is no longer valid; showing the first page."))
-        cursor = None
-        page = keyset_page(users, order=order, size=PAGE_SIZE, cursor=None, salt=salt)
+    # A search's matches are collected through the prefix indexes and then sorted (see plan_hints).
+    with collect_then_sort() if listing["search"] else nullcontext():
+        try:
+            page = keyset_page(users, order=order, size=PAGE_SIZE, cursor=cursor, salt=salt)
+        except CursorError:
+            messages.warning(request, _("That page link is no longer valid; showing the first page."))
+            cursor = None
+            page = keyset_page(users, order=order, size=PAGE_SIZE, cursor=None, salt=salt)
     sortable = SORT_COLUMNS if listing["view"] == "deleted" else SORT_COLUMNS[:-1]
     # A heading sorts by its column; clicking the current sort column again reverses the direction.
     columns = [{"key": key, "label": label, "active": listing["sort"] == key,
@@ -199,14 +205,12 @@ def users_sign_in(request):
     return _back(request)
 
 
-def _license_rows(person) -> list[dict]:
-    rows = []
-    for assignment in person.licenses.all():
-        disabled = set(assignment.disabled_plans or ())
-        rows.append({"sku": assignment.sku, "plans": [
-            {"name": plan.get("displayName") or plan.get("servicePlanName", ""), "disabled": plan.get("servicePlanId") in disabled}
-            for plan in assignment.sku.service_plans]})
-    return rows
+def _license_rows(request, person) -> list[dict]:
+    """Each license with its service plans and the state of its plan's subscriptions (billing's cached digest, which
+    the page's billing banner reads anyway: no extra query when the viewer sees the banner)."""
+    return [{"sku": status.sku, "status": status, "plans": [
+        {"name": plan["name"], "disabled": plan["state"] == OFF} for plan in status.plans()]}
+        for status in license_statuses(tenant=request.tenant, assignments=person.licenses.all())]
 
 
 @require_perm(Perm.USERS_READ)
@@ -216,7 +220,8 @@ def user_detail(request, user_id):
     holds_role = bool(person.role_assignments.all())
     purge = purge_at(person)
     return render(request, "users/detail.html", {
-        "person": person, "live": live, "roles": person.role_assignments.all(), "licenses": _license_rows(person),
+        "person": person, "live": live, "roles": person.role_assignments.all(), "licenses": _license_rows(request, person),
+        "can_open_subscriptions": has_perm(request, Perm.BILLING_READ),
         "photo_url": photo_urls(tenant=request.tenant, users=[person, request.user])[person.pk],
         "locked": live and signin_locked(person), "purge_at": purge, "days_until_purge": _days_left(purge, timezone.now()),
         "can_unlock": has_perm(request, Perm.PASSWORDS_RESET),
@@ -224,4 +229,7 @@ def user_detail(request, user_id):
         "can_change_sign_in": (live and person.pk != request.user.pk and has_perm(request, Perm.USERS_WRITE)
                                and (request.user.is_global_admin or not holds_role)),
         "next_url": request.get_full_path(),
+        # The Groups card: one query; only a live account's memberships can be changed here.
+        "groups": user_group_list(tenant=request.tenant, user=person),
+        "can_manage_groups": live and has_perm(request, Perm.GROUPS_WRITE),
     })

@@ -103,7 +103,8 @@ def _initiated_by(event: AuditEvent) -> dict:
             "servicePrincipalId": None,
             "servicePrincipalName": None,
         }}
-    if event.actor_type in (AuditEvent.ActorType.USER, AuditEvent.ActorType.STAFF):
+    # A partner's person acting as delegated administrator is a person too; the label names the partner.
+    if event.actor_type in (AuditEvent.ActorType.USER, AuditEvent.ActorType.STAFF, AuditEvent.ActorType.PARTNER):
         return {"user": {
             "id": str(event.actor_id) if event.actor_id else None,
             "displayName": None,

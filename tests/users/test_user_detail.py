@@ -139,6 +139,7 @@ def test_the_page_costs_a_fixed_number_of_queries(person, org_a, client_for, dja
     client.get(detail(person))
     cache.clear()
     # The session, the admin with their roles, the user with organization, licenses and roles, both photos in one
-    # query, the sign-in lock, and the billing banner's subscriptions (cached per organization; emptied above).
-    with django_assert_num_queries(9):
+    # query, the sign-in lock, the billing banner's subscriptions (cached per organization; emptied above), and
+    # the Groups card's groups (one query, however many groups; tests/users/test_user_detail_groups.py).
+    with django_assert_num_queries(10):
         assert client.get(detail(person)).status_code == 200

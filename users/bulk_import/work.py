@@ -169,7 +169,7 @@ class _Importer:
         self.job, self.progress = job, progress
         self.params = dict(job.params)
         self.resume = dict(self.params.get("resume") or {"line": 0, "created": 0, "failed": 0, "log": 0, "passwords": 0})
-        self.actor = Actor.for_user(job.created_by) if job.created_by else Actor.system(_("Bulk import"))
+        self.actor = Actor.for_job(job, _("Bulk import"))
         skus = {str(sku.pk): sku for sku in Sku.objects.filter(pk__in=self.params.get("sku_ids", []))}
         self.skus = [skus[sku_id] for sku_id in self.params.get("sku_ids", []) if sku_id in skus]
         self.parts = [sku.part_number for sku in self.skus]

@@ -22,7 +22,7 @@ def can_manage(actor: Actor, user: User) -> bool:
     if actor.user is None:
         return actor.app is None or actor.app.tenant_id == user.tenant_id
     admin = actor.user
-    if admin.tenant_id != user.tenant_id:
+    if actor.tenant_id != user.tenant_id:  # a partner's person acts in the customer (tenantadmin.actors)
         return False
     if admin.is_global_admin:
         return True

@@ -61,7 +61,15 @@ def makers(org):
     return {"org_id": str(org.tenant.pk), "app_id": str(app.pk), "audit_id": str(event.pk),
             "user_id": str(org.user.pk), "member_id": str(org.global_admin.pk),
             "role_id": directory_role_id(org.tenant.pk, Role.GLOBAL_ADMIN),
-            **group_makers(org), **billing_makers(org), **deleted_item_makers(org), **domain_makers(org)}
+            **group_makers(org), **billing_makers(org), **deleted_item_makers(org), **domain_makers(org),
+            **partner_makers(org)}
+
+
+def partner_makers(org) -> dict:
+    """A's delegated administrator, A's customer (A is a partner too) and an invitation A sent."""
+    from tests.billing.partnerhelpers import partner_api_makers
+
+    return partner_api_makers(org)
 
 
 def domain_makers(org) -> dict:

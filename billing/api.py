@@ -148,7 +148,8 @@ def subscription_shape(subscription: Subscription) -> dict:
         "ownerId": str(subscription.tenant_id),
         "ownerType": "Company",
         "serviceStatus": [{"servicePlanId": plan["servicePlanId"], "servicePlanName": plan["servicePlanName"],
-                           "provisioningStatus": "Disabled" if suspended else "Success", "appliesTo": "User"}
+                           "provisioningStatus": "Disabled" if suspended else "Success",
+                           "appliesTo": "Company" if subscription.sku.is_add_on else "User"}
                           for plan in subscription.sku.service_plans],
     }
 
@@ -266,7 +267,8 @@ def _writable(request, subscription_id: str) -> Subscription:
 def subscription_change_quantity(request, subscription_id: str, body: QuantityChange):
     """`{"quantity": 15, "preview": true}` answers the prorated charge (negative: a credit) without changing
     anything; without `preview` the change is charged to the subscription's payment method and the order is
-    returned. A decrease needs `"confirmLicenseConflict": true`. Send an `idempotencyKey` to make a retry safe.
+    returned. A decrease needs `"confirmLicenseConflict": true` (not for an add-on such as extra storage, whose
+    `quantity` is units of the organization: it is refused below the storage in use instead). Send an `idempotencyKey` to make a retry safe.
     Permission: Billing.ReadWrite.All, or a person whose role changes billing. An organization that bought
     through a partner gets 403 Authorization_RequestDenied naming the partner to contact (reading stays allowed)."""
     item = _writable(request, subscription_id)

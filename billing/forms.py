@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from billing.catalog import format_storage
 from billing.models import PaymentMethod
 from billing.subscription_services import PARTNER_ID
 
@@ -43,10 +44,18 @@ class CheckoutDetailsForm(forms.Form):
         for index, item in enumerate(items):
             name = f"quantity_{index}"
             limit = item.sku.max_seats or MAX_QUANTITY
-            self.fields[name] = forms.IntegerField(
-                label=_("Licenses of %(plan)s") % {"plan": item.sku.name}, min_value=1, max_value=limit,
-                initial=item.quantity,
-                help_text=(_("At most %(n)s for this plan.") % {"n": item.sku.max_seats}) if item.sku.max_seats else "")
+            if item.sku.is_add_on:
+                # Units of storage for the organization: no seat limit, nothing to do with the number of users.
+                self.fields[name] = forms.IntegerField(
+                    label=_("Units of %(plan)s") % {"plan": item.sku.name}, min_value=1, max_value=MAX_QUANTITY,
+                    initial=item.quantity,
+                    help_text=_("Each unit adds %(gb)s of storage for the whole organization.")
+                    % {"gb": format_storage(item.sku.storage_gb_for(1))})
+            else:
+                self.fields[name] = forms.IntegerField(
+                    label=_("Licenses of %(plan)s") % {"plan": item.sku.name}, min_value=1, max_value=limit,
+                    initial=item.quantity,
+                    help_text=(_("At most %(n)s for this plan.") % {"n": item.sku.max_seats}) if item.sku.max_seats else "")
             self.item_fields.append(name)
         self.order_fields(self.item_fields + ["street", "city", "state", "postal_code", "country", "partner_id"])
 
@@ -119,6 +128,15 @@ class QuantityForm(forms.Form):
         label=_("I understand that users over the new total keep their licenses in a conflict until I remove licenses "
                 "from them."), required=False)
     key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args, sku=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if sku is not None and sku.is_add_on:
+            # Storage units of the organization: no user holds them, so a decrease cannot cause a license conflict.
+            self.fields["quantity"].label = _("New total number of units")
+            self.fields["quantity"].help_text = _("Each unit is %(gb)s of storage for the whole organization.") % {
+                "gb": format_storage(sku.storage_gb_for(1))}
+            del self.fields["confirm_conflict"]
 
 
 class CancelForm(forms.Form):

@@ -29,10 +29,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from billing.models import Order, Subscription
+from billing.models import Order, Sku, Subscription
 from billing.notify import mail_billing_admins, mail_order
 from billing.pricing import catalog_price, new_quote, term_line
-from billing.selectors import banner_forget
+from billing.selectors import active_base_plan_parts, banner_forget
 from billing.services import Payment, order_place, term_end
 from billing.subscription_services import renewal_start_term
 from tenantadmin.actors import Actor
@@ -107,6 +107,11 @@ def _transition(subscription: Subscription, to: str, *, at, reason: str | None =
 def _renew(subscription: Subscription, now) -> str:
     """Charge the next term at the catalog's current price; a failed charge sends it into Warning."""
     start = subscription.ends_at
+    if subscription.sku.applies_to == Sku.AppliesTo.COMPANY and not (
+            active_base_plan_parts(tenant=subscription.tenant) & set(subscription.sku.requires_one_of)):
+        # Renewing would charge a year of storage that no plan carries (the base plan expired or was disabled).
+        return Status.WARNING if _transition(subscription, Status.WARNING, at=start,
+                                             reason=Reason.BASE_PLAN_ENDED) else ""
     method = subscription.payment_method
     if method is None or method.removed_at is not None:
         return Status.WARNING if _transition(subscription, Status.WARNING, at=start, reason=Reason.PAYMENT_FAILED) else ""

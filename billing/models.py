@@ -29,6 +29,25 @@ class Sku(models.Model):
     is_offered = models.BooleanField(_("offered for purchase"), default=True)
     sort_order = models.PositiveSmallIntegerField(default=100)
 
+    class AppliesTo(models.TextChoices):
+        """Graph's subscribedSku.appliesTo: "User" plans are licenses assigned to people; "Company" plans are
+        add-ons the organization as a whole holds (never assigned to anyone)."""
+
+        USER = "user", _("Users (a license per person)")
+        COMPANY = "company", _("The organization (an add-on)")
+
+    applies_to = models.CharField(_("applies to"), max_length=10, choices=AppliesTo.choices, default=AppliesTo.USER)
+    # Organization storage quota = the largest base of the plans held + licenses × per license + add-on units × per
+    # unit (SPEC billing/ "storage add-ons"; the services summary shows it).
+    storage_base_gb = models.PositiveIntegerField(_("organization storage (GB)"), default=0,
+                                                  help_text=_("Storage the organization gets once while it holds the plan."))
+    storage_gb_per_license = models.DecimalField(_("storage per license (GB)"), max_digits=8, decimal_places=2,
+                                                 default=Decimal(0))
+    storage_gb_per_unit = models.PositiveIntegerField(_("storage per unit (GB)"), default=0,
+                                                      help_text=_("Add-ons: the extra storage each unit bought adds."))
+    # Add-ons: part numbers of the base plans one of which the organization must hold (active and paid) to buy it.
+    requires_one_of = models.JSONField(_("requires one of"), default=list, blank=True)
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("plan")
@@ -37,9 +56,18 @@ class Sku(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def is_add_on(self) -> bool:
+        return self.applies_to == self.AppliesTo.COMPANY
+
     def monthly_price(self, currency: str) -> Decimal | None:
         price = (self.prices or {}).get(currency)
         return None if price is None else Decimal(str(price))
+
+    def storage_gb_for(self, quantity: int) -> Decimal:
+        """Storage `quantity` licenses (or add-on units) of this plan add to the organization's quota."""
+        per = self.storage_gb_per_unit if self.is_add_on else self.storage_gb_per_license
+        return Decimal(per or 0) * quantity
 
 
 class PaymentMethod(models.Model):
@@ -91,6 +119,8 @@ class Subscription(models.Model):
         NONE = "", _("None")
         TRIAL_ENDED = "trial_ended", _("The trial ended")
         PAYMENT_FAILED = "payment_failed", _("The renewal payment failed")
+        # An add-on reached its renewal while no active plan it needs was held: storage without a plan is not sold.
+        BASE_PLAN_ENDED = "base_plan_ended", _("The plan this add-on needs is no longer active")
         CANCELLED = "cancelled", _("Cancelled")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

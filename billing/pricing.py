@@ -94,8 +94,12 @@ def prorated_line(quote: Quote, subscription, new_quantity: int, now: datetime) 
     left, total = remaining_fraction(subscription.term_started_at or subscription.created_at, subscription.ends_at, now)
     amount = round_money(Decimal(delta) * price * TERM_MONTHS * Decimal(left) / Decimal(total), quote.currency)
     months = (TERM_MONTHS * Decimal(left) / Decimal(total)).quantize(MONTHS_PLACES)
-    text = (_("%(plan)s: %(delta)+d licenses for the rest of the term (%(left)s of %(total)s days)")
-            % {"plan": subscription.sku.name, "delta": delta, "left": left, "total": total})
+    if subscription.sku.is_add_on:
+        text = (_("%(plan)s: %(delta)+d units for the rest of the term (%(left)s of %(total)s days)")
+                % {"plan": subscription.sku.name, "delta": delta, "left": left, "total": total})
+    else:
+        text = (_("%(plan)s: %(delta)+d licenses for the rest of the term (%(left)s of %(total)s days)")
+                % {"plan": subscription.sku.name, "delta": delta, "left": left, "total": total})
     line = QuoteLine(sku=subscription.sku, description=text, quantity=delta, unit_price=price, months=months,
                      amount=amount, target_quantity=new_quantity, subscription=subscription)
     quote.lines.append(line)

@@ -1,6 +1,6 @@
-"""Subscriptions > Purchase: the offers (Add / Trial), the cart and the checkout wizard
-(1 details → 2 payment → 3 review and place the order), then the order receipt. An organization that bought
-through a partner is sent to the partner instead (`billing_change`)."""
+"""Subscriptions > Purchase: the offers (Add / Trial) and the add-ons (Add, while a base plan they need is active),
+the cart and the checkout wizard (1 details → 2 payment → 3 review and place the order), then the order receipt.
+An organization that bought through a partner is sent to the partner instead (`billing_change`)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -17,8 +17,8 @@ from billing.access import billing_change
 from billing.cart import cart_add, cart_clear, cart_items, cart_save, checkout_state, checkout_update
 from billing.forms import CheckoutDetailsForm, PaymentForm
 from billing.models import PaymentMethod, Sku, Subscription
-from billing.selectors import offer_list, payment_methods
-from billing.services import Payment, checkout_place, checkout_quote, replayed_order, trial_start
+from billing.selectors import add_on_offer_list, offer_list, payment_methods
+from billing.services import Payment, check_add_on_base, checkout_place, checkout_quote, replayed_order, trial_start
 from tenantadmin.access import require_perm, tenant_object_or_404
 from tenantadmin.actors import Actor
 from tenantadmin.roles import Perm
@@ -47,10 +47,17 @@ def purchase(request):
             messages.success(request, _("Your trial of %(plan)s has started. Assign its licenses on the Licenses page.")
                              % {"plan": sku.name})
             return redirect("billing:subscriptions")
+        if sku.is_add_on:
+            try:
+                check_add_on_base(request.tenant, sku, with_plans=[item.sku for item in cart_items(request)])
+            except ValidationError as error:
+                messages.error(request, _error_text(error))
+                return redirect("billing:purchase")
         cart_add(request, sku)
         messages.success(request, _("%(plan)s is in your cart.") % {"plan": sku.name})
         return redirect("billing:cart")
     return render(request, "billing/purchase.html", {"offers": offer_list(tenant=request.tenant),
+                                                     "add_ons": add_on_offer_list(tenant=request.tenant),
                                                      "cart_count": len(cart_items(request))})
 
 

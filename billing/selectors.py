@@ -1,7 +1,9 @@
 """Reads for plans, subscriptions, orders and payment methods; every tenant-owned read takes `tenant`."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import transaction
@@ -17,7 +19,7 @@ BANNER_CACHE_SECONDS = 300
 
 
 def trial_plans():
-    return Sku.objects.filter(trial_available=True).order_by("name")
+    return Sku.objects.filter(trial_available=True, applies_to=Sku.AppliesTo.USER).order_by("name")
 
 
 def subscription_list(*, tenant):
@@ -30,13 +32,59 @@ def offer_list(*, tenant) -> list[dict]:
     held = set(Subscription.objects.filter(tenant=tenant).exclude(status=Subscription.Status.DELETED)
                .values_list("sku_id", flat=True))
     offers = []
-    for sku in Sku.objects.filter(is_offered=True).order_by("sort_order", "name"):
+    for sku in Sku.objects.filter(is_offered=True, applies_to=Sku.AppliesTo.USER).order_by("sort_order", "name"):
         price = sku.monthly_price(currency)
         if price is None:
             continue
         offers.append({"sku": sku, "price": price, "currency": currency,
                        "can_trial": sku.trial_available and sku.pk not in held, "held": sku.pk in held})
     return offers
+
+
+def active_base_plan_parts(*, tenant, exclude=None) -> set[str]:
+    """Part numbers of the plans for users the organization holds an active, paid subscription of that is not
+    cancelled: what an add-on's `requires_one_of` is checked against (a trial may end, a cancelled plan ends at the
+    end of its term: neither can carry storage bought for a year). `exclude`: a subscription to leave out."""
+    held = Subscription.objects.filter(tenant=tenant, status=Subscription.Status.ENABLED, is_trial=False,
+                                       cancel_requested_at__isnull=True, sku__applies_to=Sku.AppliesTo.USER)
+    if exclude is not None:
+        held = held.exclude(pk=exclude.pk)
+    return set(held.values_list("sku__part_number", flat=True))
+
+
+def plan_names(part_numbers) -> list[str]:
+    """The names of the plans with these part numbers, in catalog order (an add-on's required base plans)."""
+    return list(Sku.objects.filter(part_number__in=list(part_numbers)).order_by("sort_order", "name")
+                .values_list("name", flat=True))
+
+
+def add_on_offer_list(*, tenant) -> list[dict]:
+    """Add-ons offered in the organization's currency, with whether a base plan they need is active and, when not,
+    the names of the plans that would allow them. Three queries whatever the number of add-ons."""
+    currency = organization_currency(tenant)
+    skus = [sku for sku in Sku.objects.filter(is_offered=True, applies_to=Sku.AppliesTo.COMPANY).order_by("sort_order", "name")
+            if sku.monthly_price(currency) is not None]
+    if not skus:
+        return []
+    active = active_base_plan_parts(tenant=tenant)
+    names = dict(Sku.objects.filter(part_number__in={part for sku in skus for part in sku.requires_one_of})
+                 .values_list("part_number", "name"))
+    return [{"sku": sku, "price": sku.monthly_price(currency), "currency": currency,
+             "available": bool(active & set(sku.requires_one_of)),
+             "requires": [names[part] for part in sku.requires_one_of if part in names]} for sku in skus]
+
+
+def add_ons_depending_on(subscription: Subscription) -> list[Subscription]:
+    """Active add-on subscriptions that `subscription` (a plan for users) is the last active paid base of: cancelling
+    it leaves them without a base plan."""
+    if subscription.sku.is_add_on:
+        return []
+    others = active_base_plan_parts(tenant=subscription.tenant_id, exclude=subscription)
+    add_ons = (Subscription.objects.filter(tenant_id=subscription.tenant_id, status=Subscription.Status.ENABLED,
+                                           cancel_requested_at__isnull=True, sku__applies_to=Sku.AppliesTo.COMPANY)
+               .select_related("sku").order_by("created_at", "pk"))
+    return [add_on for add_on in add_ons if subscription.sku.part_number in add_on.sku.requires_one_of
+            and not others & set(add_on.sku.requires_one_of)]
 
 
 def total_units(*, tenant) -> dict:
@@ -209,14 +257,74 @@ def open_invoices(*, tenant):
                                 status=Order.Status.COMPLETED, total__gt=0).order_by("due_at", "number")
 
 
-def services_summary(*, tenant) -> list[dict]:
+def storage_in_use_gb(*, tenant) -> Decimal:
+    """Organization file storage in use. Nothing in the product stores the organization's files yet (there are no
+    sites or document libraries; support attachments and profile photos are the operator's, not the quota's), so
+    this is 0 rather than an invented figure; the service that brings file storage reports its usage here, and the
+    quota checks (a storage decrease below what is used is refused) already go through this function."""
+    return Decimal(0)
+
+
+@dataclass
+class StorageSummary:
+    """The organization's file storage quota (SPEC billing/ "Services summary": quotas total, in use, remaining):
+    the largest base of the plans held + each plan's licenses × its storage per license + add-on units × GB per
+    unit, counting enabled and warning subscriptions as licenses do."""
+
+    base_gb: Decimal
+    licenses_gb: Decimal
+    add_ons_gb: Decimal
+    in_use_gb: Decimal
+    plans: list  # subscriptions of plans for users that bring storage (not deleted)
+    add_ons: list  # add-on subscriptions (not deleted): the drill-down
+
+    @property
+    def total_gb(self) -> Decimal:
+        return self.base_gb + self.licenses_gb + self.add_ons_gb
+
+    @property
+    def remaining_gb(self) -> Decimal:
+        return max(self.total_gb - self.in_use_gb, Decimal(0))
+
+
+def live_subscriptions(*, tenant) -> list[Subscription]:
+    """The organization's subscriptions that are not deleted, with their plans: what the services summary reads."""
+    return list(Subscription.objects.filter(tenant=tenant).exclude(status=Subscription.Status.DELETED)
+                .select_related("sku").order_by("created_at", "pk"))
+
+
+def storage_summary(*, tenant, subscriptions: list | None = None) -> StorageSummary:
+    """The storage quota and where it comes from; one query for the subscriptions (none when the caller passes
+    `live_subscriptions`)."""
+    subscriptions = live_subscriptions(tenant=tenant) if subscriptions is None else subscriptions
+    base, licenses, add_ons_gb = Decimal(0), Decimal(0), Decimal(0)
+    plans, add_ons = [], []
+    for subscription in subscriptions:
+        sku = subscription.sku
+        counts = subscription.status in COUNTING
+        if sku.is_add_on:
+            add_ons.append(subscription)
+            add_ons_gb += sku.storage_gb_for(subscription.quantity) if counts else 0
+        elif sku.storage_base_gb or sku.storage_gb_per_license:
+            plans.append(subscription)
+            if counts:
+                # The base is the organization's, once: two plans with 10 GB each give 10 GB, not 20.
+                base = max(base, Decimal(sku.storage_base_gb))
+                licenses += sku.storage_gb_for(subscription.quantity)
+    return StorageSummary(base_gb=base, licenses_gb=licenses, add_ons_gb=add_ons_gb,
+                          in_use_gb=storage_in_use_gb(tenant=tenant), plans=plans, add_ons=add_ons)
+
+
+def services_summary(*, tenant, subscriptions: list | None = None) -> list[dict]:
     """Per service (Exchange Online, SharePoint Online, …): licenses of the organization's live subscriptions
     that include it, the subscriptions themselves with status and dates, and the earliest next date (SPEC
-    "Services summary"). One query; assigned licenses are shown on the users app's Licenses page."""
-    subscriptions = list(Subscription.objects.filter(tenant=tenant).exclude(status=Subscription.Status.DELETED)
-                         .select_related("sku").order_by("created_at", "pk"))
+    "Services summary"). One query (none with `live_subscriptions` passed); assigned licenses are shown on the
+    users app's Licenses page."""
+    subscriptions = live_subscriptions(tenant=tenant) if subscriptions is None else subscriptions
     services: dict[str, dict] = {}
     for subscription in subscriptions:
+        if subscription.sku.is_add_on:
+            continue  # add-ons are quotas, not licenses: the storage summary shows them
         for plan in subscription.sku.service_plans:
             entry = services.setdefault(plan["displayName"], {"name": plan["displayName"], "total": 0,
                                                               "subscriptions": [], "next_at": None})

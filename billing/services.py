@@ -23,7 +23,7 @@ from billing.catalog import EMBARGOED_COUNTRIES
 from billing.models import InvoiceCounter, Order, OrderLine, PaymentMethod, Sku, Subscription
 from billing.notify import mail_order
 from billing.pricing import Quote, new_quote, term_line
-from billing.selectors import banner_forget
+from billing.selectors import active_base_plan_parts, banner_forget, plan_names
 from tenantadmin.actors import Actor
 from tenantadmin.services.audit import audit_record
 
@@ -48,6 +48,20 @@ def check_plan_allowed(tenant, sku: Sku) -> None:
                               code="embargoed")
 
 
+def check_add_on_base(tenant, sku: Sku, *, with_plans=()) -> None:
+    """An add-on can only be bought (or grown, renewed, reactivated) while the organization has an active paid
+    subscription of one of the base plans it needs, or buys one in the same order (`with_plans`)."""
+    if not sku.is_add_on:
+        return
+    held = active_base_plan_parts(tenant=tenant) | {plan.part_number for plan in with_plans if not plan.is_add_on}
+    if held & set(sku.requires_one_of):
+        return
+    raise ValidationError(
+        _("%(plan)s needs an active paid subscription of one of these plans: %(plans)s. Buy one of them first, or add "
+          "it to the same order.") % {"plan": sku.name, "plans": ", ".join(plan_names(sku.requires_one_of))},
+        code="add_on_requires_base")
+
+
 @transaction.atomic
 def trial_start(*, tenant, sku: Sku, actor: Actor, now=None) -> Subscription:
     """A free trial of `sku` for TRIAL_DAYS with the plan's trial licenses. Another plan's running trial
@@ -55,7 +69,7 @@ def trial_start(*, tenant, sku: Sku, actor: Actor, now=None) -> Subscription:
     now = now or timezone.now()
     ensure_billing_writable(tenant=tenant, actor=actor)
     check_plan_allowed(tenant, sku)
-    if not sku.trial_available:
+    if not sku.trial_available or sku.is_add_on:
         raise ValidationError(_("%(plan)s has no free trial.") % {"plan": sku.name}, code="no_trial")
     if Subscription.objects.filter(tenant=tenant, sku=sku).exclude(status=Subscription.Status.DELETED).exists():
         raise ValidationError(_("Your organization already has %(plan)s; a trial is only for plans you do not have yet.")
@@ -196,8 +210,11 @@ class CartItem:
 
 
 def seats_check(tenant, sku: Sku, quantity: int, *, exclude=None) -> None:
-    """Quantity ≥ 1 and, for plans with a seat limit, the organization's paid licenses stay within it."""
+    """Quantity ≥ 1 and, for plans with a seat limit, the organization's paid licenses stay within it. An add-on's
+    quantity is units of storage: no seat limit ties it to the number of users."""
     if quantity < 1:
+        if sku.is_add_on:
+            raise ValidationError(_("Buy at least one unit of %(plan)s.") % {"plan": sku.name}, code="quantity")
         raise ValidationError(_("Buy at least one license."), code="quantity")
     if sku.max_seats is None:
         return
@@ -213,10 +230,12 @@ def seats_check(tenant, sku: Sku, quantity: int, *, exclude=None) -> None:
 
 
 def checkout_quote(*, tenant, items: list[CartItem], tax_country: str) -> Quote:
-    """What the cart costs: a full year of each plan, tax by the service usage address."""
+    """What the cart costs: a full year of each plan, tax by the service usage address. An add-on is allowed when a
+    base plan it needs is active or in the same cart."""
     quote = new_quote(tenant, tax_country)
     for item in items:
         check_plan_allowed(tenant, item.sku)
+        check_add_on_base(tenant, item.sku, with_plans=[other.sku for other in items])
         seats_check(tenant, item.sku, item.quantity, exclude=item.convert)
         term_line(quote, item.sku, item.quantity, subscription=item.convert)
     return quote

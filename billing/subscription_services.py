@@ -2,6 +2,7 @@
 cancel and reactivate. Each locks the subscription row first (SELECT … FOR UPDATE), so two admins changing
 the same subscription at once run one after the other and the second sees the first's result."""
 
+import math
 import re
 from datetime import timedelta
 
@@ -17,8 +18,11 @@ from billing.access import ensure_billing_writable
 from billing.models import Order, PaymentMethod, Subscription
 from billing.notify import mail_billing_admins, mail_order
 from billing.pricing import Quote, catalog_price, new_quote, prorated_line, term_line
-from billing.selectors import banner_forget
-from billing.services import Payment, mark_sold_through, order_place, replayed_order, seats_check, term_end
+from billing.catalog import format_storage
+from billing.selectors import add_ons_depending_on, banner_forget, storage_summary
+from billing.services import (
+    Payment, check_add_on_base, mark_sold_through, order_place, replayed_order, seats_check, term_end,
+)
 from tenantadmin.actors import Actor
 from tenantadmin.services.audit import audit_record
 
@@ -50,19 +54,48 @@ def quantity_quote(*, subscription: Subscription, new_quantity: int, now=None) -
     """The proration preview: what changing to `new_quantity` costs (or credits) for the rest of the term."""
     now = now or timezone.now()
     _changeable(subscription)
+    add_on = subscription.sku.is_add_on
     if new_quantity == subscription.quantity:
+        if add_on:
+            raise ValidationError(_("Enter a number different from the current %(n)s units.") % {"n": subscription.quantity},
+                                  code="unchanged")
         raise ValidationError(_("Enter a number different from the current %(n)s licenses.") % {"n": subscription.quantity},
                               code="unchanged")
     if new_quantity > subscription.quantity:
         seats_check(subscription.tenant, subscription.sku, new_quantity, exclude=subscription)
+        check_add_on_base(subscription.tenant, subscription.sku)  # more storage needs a base plan to use it with
     elif new_quantity < 1:
+        if add_on:
+            raise ValidationError(_("Keep at least one unit, or cancel the add-on."), code="quantity")
         raise ValidationError(_("Keep at least one license, or cancel the subscription."), code="quantity")
+    else:
+        storage_decrease_check(subscription, new_quantity)
     country = (subscription.service_address or {}).get("country") or subscription.tenant.country.code
     quote = new_quote(subscription.tenant, country)
     if subscription.currency:
         quote.currency = subscription.currency
     prorated_line(quote, subscription, new_quantity, now)
     return quote
+
+
+def storage_decrease_check(subscription: Subscription, new_quantity: int) -> None:
+    """Fewer licenses or add-on units lower the organization's storage quota: refused when the quota would fall
+    below the storage in use (SPEC billing/ "change quantity of licenses or storage")."""
+    lost = subscription.sku.storage_gb_for(subscription.quantity - new_quantity)
+    if lost <= 0:
+        return
+    storage = storage_summary(tenant=subscription.tenant)
+    after = storage.total_gb - lost
+    if after >= storage.in_use_gb:
+        return
+    per = subscription.sku.storage_gb_for(1)
+    others = storage.total_gb - subscription.sku.storage_gb_for(subscription.quantity)
+    keep = max(math.ceil((storage.in_use_gb - others) / per), 1) if per else subscription.quantity
+    raise ValidationError(
+        _("Your organization uses %(used)s of storage; with %(n)s the quota would be %(after)s. Free up storage first, "
+          "or keep at least %(keep)s.") % {"used": format_storage(storage.in_use_gb), "n": new_quantity,
+                                           "after": format_storage(after), "keep": keep},
+        code="storage_in_use")
 
 
 @transaction.atomic
@@ -77,7 +110,8 @@ def quantity_change(*, subscription: Subscription, new_quantity: int, actor: Act
     existing = replayed_order(subscription.tenant, idempotency_key)
     if existing is not None:
         return existing
-    if new_quantity < subscription.quantity and not conflict_confirmed:
+    # An add-on is held by the organization, not by users: fewer units cannot leave anyone in a license conflict.
+    if new_quantity < subscription.quantity and not conflict_confirmed and not subscription.sku.is_add_on:
         raise ValidationError(_("Confirm the decrease: users who hold more licenses than the new total are left in a "
                                 "license conflict until you remove licenses from them."), code="confirm_decrease")
     quote = quantity_quote(subscription=subscription, new_quantity=new_quantity, now=now)
@@ -211,7 +245,19 @@ def subscription_cancel(*, subscription: Subscription, reason: str, actor: Actor
     _has_term(subscription)
     if not reason.strip():
         raise ValidationError({"reason": _("Tell us why you cancel.")})
-    subscription.cancel_requested_at, subscription.cancel_reason, subscription.auto_renew = now, reason.strip()[:300], False
+    # Add-ons this plan is the last base of go with it (the cancel page lists them): storage bought for a plan that
+    # ends would be paid for and unusable. Read before the plan is marked cancelled; locked in pk order, after it.
+    add_ons = sorted(add_ons_depending_on(subscription), key=lambda add_on: str(add_on.pk))
+    _mark_cancelled(subscription, reason.strip()[:300], actor, now)
+    for add_on in add_ons:
+        add_on = _locked(add_on)
+        if add_on.status == Subscription.Status.ENABLED and not add_on.is_cancelled and add_on.ends_at is not None:
+            _mark_cancelled(add_on, (_("Cancelled with %(plan)s") % {"plan": subscription.sku.name})[:300], actor, now)
+    return subscription
+
+
+def _mark_cancelled(subscription: Subscription, reason: str, actor: Actor, now) -> None:
+    subscription.cancel_requested_at, subscription.cancel_reason, subscription.auto_renew = now, reason, False
     subscription.save(update_fields=["cancel_requested_at", "cancel_reason", "auto_renew"])
     dates = cancellation_dates(subscription)
     audit_record(tenant=subscription.tenant, actor=actor, action="subscription.cancel", target=subscription,
@@ -219,7 +265,6 @@ def subscription_cancel(*, subscription: Subscription, reason: str, actor: Actor
     mail_billing_admins(subscription.tenant, subject=gettext_lazy("%(plan)s is cancelled"),
                         params={"plan": subscription.sku.name}, template="billing/mail/cancelled",
                         context={"subscription": subscription, **dates})
-    return subscription
 
 
 @transaction.atomic
@@ -230,6 +275,7 @@ def subscription_reactivate(*, subscription: Subscription, actor: Actor) -> Subs
     if not subscription.is_cancelled or subscription.status != Subscription.Status.ENABLED:
         raise ValidationError(_("Only a cancelled subscription that is still active can be reactivated. After the "
                                 "cancellation took effect, contact support (within 90 days)."), code="state")
+    check_add_on_base(subscription.tenant, subscription.sku)  # reactivate the base plan first
     subscription.cancel_requested_at, subscription.cancel_reason, subscription.auto_renew = None, "", True
     subscription.save(update_fields=["cancel_requested_at", "cancel_reason", "auto_renew"])
     audit_record(tenant=subscription.tenant, actor=actor, action="subscription.reactivate", target=subscription,
@@ -276,6 +322,7 @@ def subscription_renew(*, subscription: Subscription, actor: Actor, idempotency_
     if subscription.is_trial or subscription.status != Subscription.Status.WARNING:
         raise ValidationError(_("Only an expired paid subscription can be renewed here; use Buy now for a trial."),
                               code="state")
+    check_add_on_base(subscription.tenant, subscription.sku)  # storage is renewed for a base plan that runs
     waiting = pending_renewal(subscription)
     if waiting is not None:
         raise ValidationError(_("The renewal in order %(number)s already waits for a credit check; you get an e-mail "

@@ -19,7 +19,11 @@ from billing import gateway as gateways
 from billing.access import billing_change, billing_lock_for_request
 from billing.forms import CancelForm, CardEditForm, CardForm, ChooseMethodForm, PartnerForm, QuantityForm
 from billing.models import Order, PaymentMethod, Subscription
-from billing.selectors import payment_methods, services_summary, subscription_list, waiting_orders
+from billing.catalog import format_storage
+from billing.selectors import (
+    add_ons_depending_on, live_subscriptions, payment_methods, services_summary, storage_summary, subscription_list,
+    waiting_orders,
+)
 from billing.services import invoice_method
 from billing.subscription_services import (
     card_add, card_editable_by, card_removable_by, card_remove, card_update, card_users, cancellation_dates, partner_set,
@@ -45,7 +49,10 @@ def subscriptions(request):
 
 @require_perm(Perm.BILLING_READ)
 def services(request):
-    return render(request, "billing/services.html", {"services": services_summary(tenant=request.tenant)})
+    subscriptions = live_subscriptions(tenant=request.tenant)  # one query for both summaries
+    return render(request, "billing/services.html", {
+        "services": services_summary(tenant=request.tenant, subscriptions=subscriptions),
+        "storage": storage_summary(tenant=request.tenant, subscriptions=subscriptions)})
 
 
 @require_perm(Perm.BILLING_READ)
@@ -67,7 +74,7 @@ def subscription(request, subscription_id):
 def subscription_quantity(request, subscription_id):
     """Enter a new total → see the prorated charge or credit → confirm. Nothing changes before the confirm."""
     item = _subscription(request, subscription_id)
-    form = QuantityForm(request.POST or None, initial={"quantity": item.quantity, "key": uuid.uuid4().hex})
+    form = QuantityForm(request.POST or None, initial={"quantity": item.quantity, "key": uuid.uuid4().hex}, sku=item.sku)
     quote = None
     if request.method == "POST" and form.is_valid():
         new_quantity = form.cleaned_data["quantity"]
@@ -75,20 +82,25 @@ def subscription_quantity(request, subscription_id):
             quote = quantity_quote(subscription=item, new_quantity=new_quantity)
             if request.POST.get("confirm") == "1":
                 order = quantity_change(subscription=item, new_quantity=new_quantity, actor=Actor.from_request(request),
-                                        conflict_confirmed=form.cleaned_data["confirm_conflict"],
+                                        conflict_confirmed=form.cleaned_data.get("confirm_conflict", False),
                                         idempotency_key=form.cleaned_data["key"] or "")
                 if order.status == Order.Status.CREDIT_CHECK:
-                    messages.info(request, _("Your order waits for a credit check; the licenses follow once it is approved."))
+                    messages.info(request, _("Your order waits for a credit check; the change follows once it is approved."))
+                elif item.sku.is_add_on:
+                    messages.success(request, _("%(plan)s is now %(gb)s.") % {
+                        "plan": item.sku.name, "gb": format_storage(item.sku.storage_gb_for(new_quantity))})
                 else:
                     messages.success(request, _("%(plan)s now has %(n)s licenses.") % {"plan": item.sku.name, "n": new_quantity})
                 return redirect("billing:subscription", subscription_id=item.pk)
         except ValidationError as error:
-            if getattr(error, "code", "") == "confirm_decrease":
+            if getattr(error, "code", "") == "confirm_decrease" and "confirm_conflict" in form.fields:
                 form.add_error("confirm_conflict", error)
             else:
                 form.add_error("quantity", error)
+    storage = storage_summary(tenant=request.tenant) if item.sku.is_add_on else None
     return render(request, "billing/quantity.html", {"subscription": item, "form": form, "quote": quote,
-                                                     "decrease": quote is not None and quote.total < 0})
+                                                     "decrease": quote is not None and quote.total < 0,
+                                                     "storage": storage})
 
 
 @require_perm(Perm.BILLING_WRITE)
@@ -96,6 +108,7 @@ def subscription_quantity(request, subscription_id):
 def subscription_cancel_view(request, subscription_id):
     item = _subscription(request, subscription_id)
     form = CancelForm(request.POST or None)
+    add_ons = add_ons_depending_on(item)
     if request.method == "POST" and form.is_valid():
         try:
             subscription_cancel(subscription=item, reason=form.reason_text(), actor=Actor.from_request(request))
@@ -104,8 +117,12 @@ def subscription_cancel_view(request, subscription_id):
         else:
             messages.success(request, _("%(plan)s is cancelled. It stays active until %(date)s; you can reactivate it "
                                         "until then.") % {"plan": item.sku.name, "date": item.ends_at.date()})
+            if add_ons:
+                messages.info(request, _("Cancelled with it: %(add_ons)s. Reactivate them on their own pages if you "
+                                         "reactivate this plan.") % {"add_ons": ", ".join(a.sku.name for a in add_ons)})
             return redirect("billing:subscription", subscription_id=item.pk)
-    return render(request, "billing/cancel.html", {"subscription": item, "form": form, **cancellation_dates(item)})
+    return render(request, "billing/cancel.html", {"subscription": item, "form": form, **cancellation_dates(item),
+                                                   "add_ons": add_ons})
 
 
 @require_POST

@@ -18,5 +18,5 @@ class DomainAdmin(ReadOnlyAdmin):
     list_display = ("name", "tenant", "status", "hosting", "push_state", "is_initial", "created_at", "verified_at")
     list_select_related = ("tenant",)
     search_fields = ("name",)
-    list_filter = ("status", "hosting", "push_state", "is_initial")
+    list_filter = ("status", "hosting", "push_state", "services_check_state", "is_initial")
     show_full_result_count = False

@@ -31,6 +31,7 @@ DOMAIN_FIELDS = {
     "id": ODataField("name"),
     "isVerified": ODataField("verified_at", filterable=False, sortable=False),
     "isDefault": ODataField("pk", filterable=False, sortable=False),
+    "isAdminManaged": ODataField("hosting", filterable=False, sortable=False),
     "isInitial": ODataField("is_initial", kind="bool", sortable=False),
     "isRoot": ODataField("is_root", kind="bool", sortable=False),
     "authenticationType": ODataField("pk", filterable=False, sortable=False),
@@ -46,7 +47,10 @@ def domain_shape(domain: Domain, default_domain: str) -> dict:
     if domain.status == Domain.Status.PENDING_DELETION:
         state = {"status": "PendingDeletion", "operation": "RemoveDomain", "lastActionDateTime": None}
     return {
-        "id": domain.name, "authenticationType": "Managed", "availabilityStatus": None, "isAdminManaged": True,
+        "id": domain.name, "authenticationType": "Managed", "availabilityStatus": None,
+        # Graph: false when the domain's DNS record management is delegated to the service (our name servers
+        # host its zone), true while the admin manages the records at their own DNS host.
+        "isAdminManaged": domain.hosting != Domain.Hosting.HOSTED,
         "isDefault": domain.name == default_domain, "isInitial": domain.is_initial,
         # Graph: "sales.contoso.com" is not a root domain when "contoso.com" is one of the tenant's domains too.
         "isRoot": domain.is_root, "isVerified": domain.verified_at is not None,
@@ -90,7 +94,8 @@ class DomainPatch(_LookupFirst):
 @router.get("/domains", summary="List domains", openapi_extra=graph_openapi("filter", "select", "orderby", "top", "count"))
 def domains_list(request):
     """Permissions: Domain.Read.All (least), Domain.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All.
-    `isRoot` is false for a sub-domain of another of the organization's domains. `$filter` on id, isInitial and
+    `isRoot` is false for a sub-domain of another of the organization's domains; `isAdminManaged` is false when
+    our name servers host the domain's DNS. `$filter` on id, isInitial and
     isRoot; `$orderby` id."""
     require_any(request, *READ)
     query = parse_query(request.GET, DOMAIN_FIELDS, default_order=[("id", False)], type_name=DOMAIN_TYPE)

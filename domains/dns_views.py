@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,6 +15,7 @@ from domains.dns.zonefile import zone_file
 from domains.forms import DnsRecordForm, WebsiteForm
 from domains.models import Domain
 from domains.selectors import domain_records
+from domains.service_checks import domain_check_services, is_checkable
 from domains.troubleshoot import STAGES, troubleshoot as run_checks
 from domains import zones
 from tenantadmin.access import has_perm, require_perm
@@ -117,5 +119,36 @@ def troubleshoot(request, domain_id):
     domain = get_domain(request, domain_id)
     stage = request.GET.get("stage")
     checks = run_checks(domain, stage) if stage in STAGES else None
-    return render(request, "domains/troubleshoot.html", {"domain": domain, "stage": stage, "checks": checks,
-                                                         "stages": STAGES})
+    return _troubleshoot_page(request, domain, stage, checks)
+
+
+def _troubleshoot_page(request, domain: Domain, stage, checks):
+    checkable = is_checkable(domain)
+    return render(request, "domains/troubleshoot.html", {
+        "domain": domain, "stage": stage, "checks": checks, "stages": STAGES, "checkable": checkable,
+        "can_check": checkable and has_perm(request, Perm.DOMAINS_WRITE),
+    })
+
+
+@require_POST
+@require_perm(Perm.DOMAINS_WRITE)
+def check_services(request, domain_id):
+    """"Check now": the troubleshooter's name-server and service-record checks, stored for the Health column."""
+    domain = get_domain(request, domain_id, write=True)
+    try:
+        result = domain_check_services(domain=domain, actor=Actor.from_request(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(reverse("domains:troubleshoot", args=[domain.name]) + "?stage=services")
+    if not result.saved and result.state == Domain.ServiceCheck.UNKNOWN:
+        messages.warning(request, _("DNS did not answer some of the checks, so the Domains list keeps the result of "
+                                    "the last complete check. Try again in a few minutes."))
+    elif not result.saved:
+        messages.warning(request, _("The domain's DNS settings changed while we checked. Check again."))
+    elif result.state == Domain.ServiceCheck.PROBLEM:
+        messages.error(request, _("We found problems (below). The Domains list shows them until a check finds them "
+                                  "fixed."))
+    else:
+        messages.success(request, _("Every record is present and correct. The Domains list shows it now."))
+    # Rendered, not redirected: a redirect would run every DNS lookup again just to show the same answers.
+    return _troubleshoot_page(request, result.domain, "services", result.checks)

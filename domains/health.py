@@ -6,13 +6,16 @@ the network):
 
 - a hosted zone is ours, so its records are the truth: a failed publication to our name servers, or a custom
   record that conflicts with the service records (another MX at the apex, a second SPF record) is an issue —
-  the same conflicts the troubleshooter looks for in live DNS;
+  the same conflicts the troubleshooter looks for in live DNS; so is what the last stored live check found
+  (name servers moved away from ours);
 - a verified domain still waiting for the name-server switch has not finished its setup;
-- a domain whose admin keeps the DNS host ("without switching name servers") has records we do not store the
-  result of checking, so it reads "Not checked" and points to the troubleshooter.
+- a domain whose admin keeps the DNS host ("without switching name servers") reads the stored result of the last
+  live check of its records (domains/service_checks.py: daily, or the troubleshooter's "Check now"), and "Records
+  not checked" before the first conclusive one.
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet, Value
@@ -20,6 +23,7 @@ from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 
 from domains.models import DnsRecord, Domain
+from domains.service_checks import problem_message
 
 COMPLETE = "complete"
 ISSUES = "issues"
@@ -42,6 +46,9 @@ LABELS = {
 class Health:
     key: str
     reasons: list = field(default_factory=list)  # plain-language sentences, shown under the label
+    # Where the admin fixes it: "dns" (the DNS manager: our zone) or "troubleshoot" (what live DNS shows).
+    fix: str = "dns"
+    checked_at: datetime | None = None  # the last conclusive live check the reading includes
 
     @property
     def label(self) -> str:
@@ -74,13 +81,46 @@ def domain_health(domain: Domain) -> Health:
     if domain.hosting == Domain.Hosting.HOSTED:
         return _hosted_health(domain)
     if domain.hosting == Domain.Hosting.NO_NS_SWITCH:
-        return Health(NOT_CHECKED, [_("You create the service records at your DNS host. Run the troubleshooter "
-                                      "to check that they are present and correct.")])
+        return _own_host_health(domain)
     return Health(INCOMPLETE, [_("Point the domain's name servers at ours (or choose to keep your DNS host) to "
                                  "finish: we have not seen the switch yet.")])
 
 
+# A hosted zone's conflicting records are read from the zone itself (always current), not from the last live check.
+ZONE_CONFLICT_CODES = {"other_mx", "spf_multiple"}
+
+
+def _live_problems(domain: Domain, skip=frozenset()) -> list[str]:
+    if domain.services_checked_at is None or domain.services_check_state != Domain.ServiceCheck.PROBLEM:
+        return []
+    return [problem_message(problem) for problem in domain.services_problems if problem.get("code") not in skip]
+
+
+def _own_host_health(domain: Domain) -> Health:
+    checked_at = domain.services_checked_at
+    if checked_at is None:
+        return Health(NOT_CHECKED, [_("You create the service records at your DNS host. We check them every day; "
+                                      "to check them now, run the troubleshooter.")], fix="troubleshoot")
+    problems = _live_problems(domain)
+    if problems:
+        return Health(ISSUES, problems, fix="troubleshoot", checked_at=checked_at)
+    return Health(COMPLETE, [_("Every service record is present and correct at your DNS host.")],
+                  fix="troubleshoot", checked_at=checked_at)
+
+
 def _hosted_health(domain: Domain) -> Health:
+    checked_at = domain.services_checked_at
+    live = _live_problems(domain, skip=ZONE_CONFLICT_CODES)  # name servers moved away, say: listed first
+    if live:
+        return Health(ISSUES, live + _zone_problems(domain), fix="troubleshoot", checked_at=checked_at)
+    problems = _zone_problems(domain)
+    if problems:
+        return Health(ISSUES, problems, checked_at=checked_at)
+    return Health(COMPLETE, [_("We host the domain's DNS and every service record is in place.")],
+                  checked_at=checked_at)
+
+
+def _zone_problems(domain: Domain) -> list:
     problems = []
     if domain.push_state == Domain.Push.FAILED:
         problems.append(_("Our name servers could not publish the latest changes to the zone; we keep retrying."))
@@ -88,6 +128,4 @@ def _hosted_health(domain: Domain) -> Health:
         problems.append(_("The zone has another MX record beside ours, so some mail may go elsewhere."))
     if domain.has_custom_spf:
         problems.append(_("The zone has a second SPF record; receivers ignore both, so mail may be rejected."))
-    if problems:
-        return Health(ISSUES, problems)
-    return Health(COMPLETE, [_("We host the domain's DNS and every service record is in place.")])
+    return problems

@@ -47,7 +47,9 @@ def subdomains_allowed(tenant) -> bool:
     """SPEC plan rule: sub-domains need an enterprise (not small-business) plan that is still in force.
 
     Read through the reverse relation tenant.subscriptions: domains does not import billing (DESIGN)."""
-    return tenant.subscriptions.filter(status__in=["enabled", "warning"], sku__is_small_business=False).exists()
+    # Add-ons (sku applies_to "company", e.g. extra storage) are no plan of their own: they never make one enterprise.
+    return tenant.subscriptions.filter(status__in=["enabled", "warning"], sku__is_small_business=False,
+                                       sku__applies_to="user").exists()
 
 
 def clean_new_domain_name(*, tenant, text: str) -> str:
@@ -87,7 +89,8 @@ def domain_add(*, tenant, actor: Actor, name: str) -> Domain:
     return domain
 
 
-def _global_admin_addresses(tenant) -> list[str]:
+def global_admin_addresses(tenant) -> list[str]:
+    """Where notices about the organization's domains go: its global admins' alternate addresses."""
     # Through the reverse relation: domains does not import users.
     return list(tenant.users.filter(role_assignments__role=Role.GLOBAL_ADMIN, deleted_at__isnull=True)
                 .exclude(alternate_email="").values_list("alternate_email", flat=True))
@@ -112,7 +115,7 @@ def _claim(domain_id, *, actor: Actor, check: VerificationCheck, now) -> Domain:
         audit_record(tenant=domain.tenant, actor=actor, action="domain.verify", target=domain,
                      changes={"status": [Domain.Status.UNVERIFIED, Domain.Status.VERIFIED]})
         mail_after_commit(
-            to=_global_admin_addresses(domain.tenant), subject=_("%(name)s is verified") % {"name": domain.name},
+            to=global_admin_addresses(domain.tenant), subject=_("%(name)s is verified") % {"name": domain.name},
             template="domains/mail/domain_verified", language=domain.tenant.preferred_language,
             context={"domain": domain, "domain_url": reverse("domains:detail", args=[domain.name])},
             tenant=domain.tenant, category="service",

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from domains import polling, removal, zones
+from domains import polling, removal, service_checks, zones
 from domains.models import Domain
 from tenantadmin.services.jobs import job_run
 
@@ -31,6 +31,18 @@ def detect_delegations() -> int:
 @shared_task(acks_late=True)
 def detect_delegation_task(domain_id: str) -> bool:
     return zones.detect_delegation(domain_id)
+
+
+@shared_task(acks_late=True)
+def check_domain_services() -> int:
+    """Beat (hourly): this hour's share of the daily DNS service checks, one task per domain, spread over the hour."""
+    return service_checks.sweep(
+        send=lambda domain_id, countdown: check_domain_services_task.apply_async((domain_id,), countdown=countdown))
+
+
+@shared_task(acks_late=True)
+def check_domain_services_task(domain_id: str) -> str | None:
+    return service_checks.check_if_due(domain_id)
 
 
 @shared_task(acks_late=True)

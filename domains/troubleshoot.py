@@ -24,12 +24,19 @@ class Check:
     params: dict = field(default_factory=dict)
 
 
+NO_ANSWER = (dnslookup.TIMEOUT, dnslookup.SERVFAIL, dnslookup.ERROR)
+
+
+def _no_answer(title) -> Check:
+    return Check(title, "unknown", _("DNS did not answer; try again in a few minutes."))
+
+
 def _service_check(domain: Domain, record: dict) -> Check:
     name = fqdn(domain.name, record["name"])
     title = _("%(type)s record %(name)s") % {"type": record["type"], "name": name}
     result = dnslookup.lookup(name, record["type"])
-    if result.status in (dnslookup.TIMEOUT, dnslookup.SERVFAIL, dnslookup.ERROR):
-        return Check(title, "unknown", _("DNS did not answer; try again in a few minutes."))
+    if result.status in NO_ANSWER:
+        return _no_answer(title)
     expected = record["value"].lower()
     if record["type"] == "MX":
         expected = f"{record['priority']} {expected}"
@@ -54,7 +61,10 @@ def _conflicts(domain: Domain) -> list[Check]:
     ours_mx = next(r for r in service_records(domain) if r["type"] == "MX")["value"]
     mx = dnslookup.lookup(domain.name, "MX")
     others = [v for v in mx.values if v.split(" ", 1)[-1] not in (ours_mx, mx_target(domain))] if mx.ok else []
-    if others:
+    # A lookup that got no answer proves nothing either way: "unknown", never "no conflict".
+    if mx.status in NO_ANSWER:
+        checks.append(_no_answer(_("Other MX records")))
+    elif others:
         checks.append(Check(_("Other MX records"), "problem",
                             _("These MX records send mail elsewhere: %(list)s. Remove them once mail should come to us.")
                             % {"list": ", ".join(others)[:200]}, code="other_mx",
@@ -63,7 +73,9 @@ def _conflicts(domain: Domain) -> list[Check]:
         checks.append(Check(_("Other MX records"), "ok", _("No old MX records found.")))
     txt = dnslookup.lookup(domain.name, "TXT")
     spf = [v for v in txt.values if v.lower().startswith("v=spf1")] if txt.ok else []
-    if len(spf) > 1:
+    if txt.status in NO_ANSWER:
+        checks.append(_no_answer(_("SPF records")))
+    elif len(spf) > 1:
         checks.append(Check(_("SPF records"), "problem",
                             _("There are %(count)s SPF records; receivers ignore them all. Merge them into one.")
                             % {"count": len(spf)}, code="spf_multiple", params={"count": len(spf)}))
@@ -91,7 +103,7 @@ def troubleshoot(domain: Domain, stage: str) -> list[Check]:
         title = _("Name servers")
         ours = ", ".join(settings.OUR_NAME_SERVERS)
         if delegated is None:
-            return [Check(title, "unknown", _("DNS did not answer; try again in a few minutes."))]
+            return [_no_answer(title)]
         if delegated:
             return [Check(title, "ok", _("The domain uses our name servers."))]
         if domain.hosting == Domain.Hosting.NO_NS_SWITCH:

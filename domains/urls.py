@@ -21,4 +21,5 @@ urlpatterns = [
     path("admin/domains/<str:domain_id>/dns/zone.txt", dns_views.zone_export, name="zone_export"),
     path("admin/domains/<str:domain_id>/website/", dns_views.website, name="website"),
     path("admin/domains/<str:domain_id>/troubleshoot/", dns_views.troubleshoot, name="troubleshoot"),
+    path("admin/domains/<str:domain_id>/troubleshoot/check/", dns_views.check_services, name="check_services"),
 ]

@@ -35,6 +35,15 @@ def _zone_changed(domain: Domain) -> None:
         transaction.on_commit(lambda: push_zone_task.delay(str(domain.pk)))
 
 
+def _forget_service_check(domain: Domain) -> list[str]:
+    """A new DNS mode makes the stored service check meaningless (it judged the records against the old one):
+    the domain reads "not checked" and the daily check takes it first (domains/service_checks.py)."""
+    domain.services_checked_at = None
+    domain.services_check_state = Domain.ServiceCheck.UNKNOWN
+    domain.services_problems = []
+    return ["services_checked_at", "services_check_state", "services_problems"]
+
+
 def _require_zone(domain: Domain) -> None:
     if domain.is_initial:
         raise ValidationError(_("The initial domain's DNS is managed by the service."))
@@ -69,7 +78,7 @@ def domain_host_zone(*, domain: Domain, actor: Actor) -> Domain:
     before = domain.hosting
     domain.hosting = Domain.Hosting.HOSTED
     domain.ns_detected_at = timezone.now()
-    domain.save(update_fields=["hosting", "ns_detected_at"])
+    domain.save(update_fields=["hosting", "ns_detected_at", *_forget_service_check(domain)])
     _sync_system_records(domain)
     audit_record(tenant=domain.tenant, actor=actor, action="domain.hosted", target=domain,
                  changes={"hosting": [before, domain.hosting]})
@@ -88,7 +97,7 @@ def domain_set_mode(*, domain: Domain, actor: Actor, mode: str) -> None:
         return
     before = domain.hosting
     domain.hosting = mode
-    domain.save(update_fields=["hosting"])
+    domain.save(update_fields=["hosting", *_forget_service_check(domain)])
     audit_record(tenant=domain.tenant, actor=actor, action="domain.dns_mode", target=domain,
                  changes={"hosting": [before, mode]})
 

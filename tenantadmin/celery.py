@@ -47,6 +47,13 @@ app.conf.beat_schedule = {
         "task": "domains.tasks.detect_delegations",
         "schedule": 900.0,
     },
+    # Verified domains hosted here or kept at the admin's DNS host get their name servers and service records
+    # checked over live DNS about once a day (the Domains list's health); hourly, each run takes 1/24 of them,
+    # least recently checked first, one task per domain spread over the hour (domains/service_checks.py).
+    "check-domain-services": {
+        "task": "domains.tasks.check_domain_services",
+        "schedule": 3600.0,
+    },
     # Zone pushes to PowerDNS that failed (server down) or never ran are retried until they succeed.
     "retry-zone-pushes": {
         "task": "domains.tasks.retry_zone_pushes",

@@ -257,7 +257,9 @@ def directory_role_members(request, role_id: str):
             summary="List the organization's licenses by plan", openapi_extra=graph_openapi("select"))
 def subscribed_sku_list(request):
     """One entry per plan the organization has subscriptions of (deleted subscriptions do not count):
-    `prepaidUnits` by subscription state, `consumedUnits` the licenses assigned. Permissions:
+    `prepaidUnits` by subscription state, `consumedUnits` the licenses assigned. `appliesTo` is "User" for plans
+    licensed per person and "Company" for add-ons (extra storage): their prepaidUnits count units of the
+    organization and consumedUnits is always 0, as nobody can be assigned one. Permissions:
     Organization.Read.All or Directory.Read.All, or a person's token whose role views licenses. Supports $select."""
     _require(request, SKUS_READ, Perm.LICENSES_READ)
     select = parse_query(request.GET, SKU_FIELDS, type_name="microsoft.graph.subscribedSku").select

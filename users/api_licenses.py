@@ -63,6 +63,12 @@ def _skus(request, sku_ids, *, must_be_subscribed: bool) -> dict:
     if missing:
         raise GraphError(400, "Request_BadRequest",
                          f"License {missing[0]} does not correspond to a valid company License.")
+    if must_be_subscribed:
+        add_ons = sorted(str(sku.pk) for sku in found.values() if sku.is_add_on)
+        if add_ons:
+            # subscribedSku.appliesTo "Company": the organization holds it; it is nobody's license.
+            raise GraphError(400, "Request_BadRequest", f"License {add_ons[0]} applies to the company and cannot be "
+                             "assigned to a user.")
     return found
 
 
@@ -72,7 +78,8 @@ def assign_license(request, user_id: str, payload: AssignLicense):
     """Adds `addLicenses` (skuId, disabledPlans: service plans switched off) and removes `removeLicenses`
     (skuIds) in one go, all or nothing; both are required (send [] for none). An assigned plan named again
     gets its disabledPlans replaced. Answers the user. 400 when the user has no usage location, when a plan
-    has no free license, or for a skuId the organization does not subscribe to. Permissions:
+    has no free license, for a skuId the organization does not subscribe to, or for an add-on (appliesTo
+    "Company": held by the organization, never by a user). Permissions:
     User.ReadWrite.All, or a person's token whose role assigns licenses (administrators' licenses: a global
     administrator only)."""
     require(request, ASSIGN, Perm.LICENSES_WRITE)

@@ -239,17 +239,18 @@ def subscribed_sku_shapes(tenant_id: uuid.UUID, subscriptions, consumed: dict) -
         for subscription in held:
             units[subscription.status] += subscription.quantity
         status = next((label for code, label in _CAPABILITY_ORDER if any(s.status == code for s in held)), "Deleted")
+        applies_to = "Company" if sku.is_add_on else "User"  # add-ons: units of the organization, never assigned
         shapes.append({
             "id": f"{tenant_id}_{sku_id}",
             "skuId": str(sku_id),
             "skuPartNumber": sku.part_number,
-            "appliesTo": "User",
+            "appliesTo": applies_to,
             "capabilityStatus": status,
             "consumedUnits": consumed.get(sku_id, 0),
             "prepaidUnits": {"enabled": units["enabled"], "suspended": units["suspended"],
                              "warning": units["warning"], "lockedOut": 0},
             "servicePlans": [{"servicePlanId": plan["servicePlanId"], "servicePlanName": plan["servicePlanName"],
-                              "provisioningStatus": "Success", "appliesTo": "User"} for plan in sku.service_plans],
+                              "provisioningStatus": "Success", "appliesTo": applies_to} for plan in sku.service_plans],
             "subscriptionIds": [str(subscription.pk) for subscription in held],
         })
     return sorted(shapes, key=lambda shape: shape["skuPartNumber"])

@@ -40,7 +40,7 @@ def licenses_page(request):
 def _plan(request, sku_id) -> Sku:
     """A plan of this organization: it has a subscription of it or licenses from it. Plans are shared by every
     organization, so another plan is "not found" here, as another organization's object would be."""
-    sku = Sku.objects.filter(pk=sku_id).filter(
+    sku = Sku.objects.filter(pk=sku_id, applies_to=Sku.AppliesTo.USER).filter(  # an add-on is nobody's license
         Exists(Subscription.objects.filter(tenant=request.tenant, sku_id=OuterRef("pk")))
         | Exists(LicenseAssignment.objects.filter(tenant=request.tenant, sku_id=OuterRef("pk")))).first()
     if sku is None:

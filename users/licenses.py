@@ -27,6 +27,23 @@ from users.models import LicenseAssignment, User
 COUNTING_STATUSES = (Subscription.Status.ENABLED, Subscription.Status.WARNING)
 
 
+class NotAssignable(ValidationError):
+    """An add-on (a plan that applies to the organization, such as extra storage) offered as a user's license."""
+
+    def __init__(self, sku: Sku):
+        self.sku = sku
+        super().__init__(
+            _("%(plan)s is an add-on of the organization, not a license: it cannot be assigned to users.")
+            % {"plan": sku.name}, code="not_assignable")
+
+
+def check_assignable(skus) -> None:
+    """Only plans that apply to users are licenses (SPEC users/ "Licenses"); add-ons belong to the organization."""
+    for sku in skus:
+        if sku.is_add_on:
+            raise NotAssignable(sku)
+
+
 class NoFreeLicenses(ValidationError):
     """No free unit of a plan is left; `sku` says which."""
 
@@ -56,8 +73,9 @@ class LicenseUnits:
 
 
 def license_units(*, tenant) -> list[LicenseUnits]:
-    """Per plan the organization has (or had) a subscription of or licenses from: total, assigned, free.
-    Two queries whatever the number of users."""
+    """Per plan for users the organization has (or had) a subscription of or licenses from: total, assigned, free.
+    Add-ons are not licenses and are left out, so no license choice offers them. Two queries whatever the number
+    of users."""
     totals = dict(
         Subscription.objects.filter(tenant=tenant).values_list("sku_id")
         .annotate(total=Sum("quantity", filter=Q(status__in=COUNTING_STATUSES)))
@@ -65,7 +83,7 @@ def license_units(*, tenant) -> list[LicenseUnits]:
     assigned = dict(
         LicenseAssignment.objects.filter(tenant=tenant).values_list("sku_id").annotate(n=Count("pk"))
     )
-    skus = Sku.objects.filter(pk__in=set(totals) | set(assigned)).order_by("name")
+    skus = Sku.objects.filter(pk__in=set(totals) | set(assigned), applies_to=Sku.AppliesTo.USER).order_by("name")
     return [LicenseUnits(sku=sku, total=totals.get(sku.pk) or 0, assigned=assigned.get(sku.pk, 0)) for sku in skus]
 
 
@@ -112,6 +130,7 @@ def licenses_change(*, user: User, actor: Actor, add: list[Sku] = (), remove: li
     disabled_plans = disabled_plans or {}
     held = {assignment.sku_id: assignment for assignment in LicenseAssignment.objects.filter(user=user).select_related("sku")}
     new = [sku for sku in add if sku.pk not in held]
+    check_assignable(new)
     _check_location(user, new)
     free = _lock_and_count(tenant, new)
     for sku in new:
@@ -154,6 +173,7 @@ def licenses_assign_new_users(*, tenant, users: list[User], skus: list[Sku]) -> 
     becomes of them (the bulk import removes them again). The caller writes the audit events."""
     if not users or not skus:
         return len(users)
+    check_assignable(skus)
     for user in users:
         _check_location(user, skus)
     free = _lock_and_count(tenant, skus)
@@ -201,7 +221,9 @@ def license_conflicts(*, tenant) -> list[LicenseUnits]:
               .order_by().values("sku_id").annotate(total=Sum("quantity")).values("total"))
     assigned = (LicenseAssignment.objects.filter(tenant=tenant, sku_id=OuterRef("pk"))
                 .order_by().values("sku_id").annotate(n=Count("pk")).values("n"))
-    skus = (Sku.objects.annotate(units_total=Coalesce(Subquery(totals), 0), units_assigned=Coalesce(Subquery(assigned), 0))
+    # Add-ons are never assigned, so they can never be in conflict: left out (their units exceed no assignment).
+    skus = (Sku.objects.filter(applies_to=Sku.AppliesTo.USER)
+            .annotate(units_total=Coalesce(Subquery(totals), 0), units_assigned=Coalesce(Subquery(assigned), 0))
             .filter(units_assigned__gt=F("units_total")).order_by("name"))
     return [LicenseUnits(sku=sku, total=sku.units_total, assigned=sku.units_assigned) for sku in skus]
 

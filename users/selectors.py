@@ -116,4 +116,5 @@ def license_filter_choices(*, tenant) -> list[tuple[str, str]]:
         status=Subscription.Status.DELETED)
     held = LicenseAssignment.objects.filter(tenant=tenant, sku_id=OuterRef("pk"))
     return [(str(pk), name) for pk, name in
-            Sku.objects.filter(Exists(subscribed) | Exists(held)).order_by("name", "pk").values_list("pk", "name")]
+            Sku.objects.filter(Exists(subscribed) | Exists(held), applies_to=Sku.AppliesTo.USER)  # add-ons: nobody holds one
+            .order_by("name", "pk").values_list("pk", "name")]

@@ -19,6 +19,7 @@ def test_list_has_graph_shape_with_initial_default_domain(api, org_a):
     [initial] = body["value"]
     assert initial["id"] == org_a.tenant.initial_domain
     assert initial["isInitial"] and initial["isDefault"] and initial["isVerified"] and initial["isRoot"]
+    assert initial["isAdminManaged"] is True  # as Graph answers for the initial domain
     assert initial["authenticationType"] == "Managed" and "Email" in initial["supportedServices"]
 
 

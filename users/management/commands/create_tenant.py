@@ -67,8 +67,9 @@ class Command(BaseCommand):
     def _plan(self, part_number: str) -> Sku | None:
         if part_number.lower() == NO_PLAN:
             return None
-        plan = Sku.objects.filter(part_number__iexact=part_number.strip()).first()
+        plans = Sku.objects.filter(applies_to=Sku.AppliesTo.USER)  # an add-on is no plan to start an organization with
+        plan = plans.filter(part_number__iexact=part_number.strip()).first()
         if plan is None:
-            known = ", ".join(Sku.objects.order_by("part_number").values_list("part_number", flat=True))
+            known = ", ".join(plans.order_by("part_number").values_list("part_number", flat=True))
             raise CommandError(f"Unknown plan {part_number}; choose one of: {known}, or {NO_PLAN}")
         return plan

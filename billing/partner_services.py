@@ -20,7 +20,8 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from billing.models import DelegatedAdminInvitation, DelegatedAdminRelationship, PartnerProfile
+from billing.models import DelegatedAdminInvitation, DelegatedAdminRelationship, PartnerProfile, Subscription
+from billing.selectors import banner_forget
 from tenantadmin.actors import Actor
 from tenantadmin.delegation import delegated_customer, delegated_role_codes
 from tenantadmin.mail import mail_after_commit
@@ -405,7 +406,18 @@ def partner_profile_save(*, profile: PartnerProfile, actor: Actor, changed: list
     audit_record(tenant=profile.tenant, actor=actor, action="partner.enrol" if created else "partner.profile_update",
                  target=profile, changes={name: [None, getattr(profile, name)] for name in fields
                                           if created or name in changed})
+    if not created:
+        _forget_customers_billing_partner(profile.tenant)
     return profile
+
+
+def _forget_customers_billing_partner(partner) -> None:
+    """Customers that bought through `partner` show its contact from a cached digest: drop it so a changed contact
+    (or an ended partnership) shows on their next page, not minutes later."""
+    customers = (Subscription.objects.filter(reseller=partner).order_by().values_list("tenant_id", flat=True)
+                 .distinct())
+    for tenant_id in customers:
+        banner_forget(tenant_id)
 
 
 @transaction.atomic
@@ -425,6 +437,7 @@ def partner_unenrol(*, profile: PartnerProfile, actor: Actor, now=None) -> int:
                      target=relationship, target_label=partner.name,
                      changes={"status": [Relationship.Status.ACTIVE, Relationship.Status.REMOVED],
                               "reason": [None, "partner no longer enrolled"]})
+    _forget_customers_billing_partner(partner)
     withdrawn = Invitation.objects.filter(tenant=partner, status=Invitation.Status.PENDING).update(
         status=Invitation.Status.REVOKED, responded_at=now, responded_by_label=actor.label[:300])
     audit_record(tenant=partner, actor=actor, action="partner.unenrol", target=profile,

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from billing.access import BillingLocked, billing_lock
 from billing.models import Order, PaymentMethod, Subscription
+from billing.partner_services import partner_profile_save, partner_unenrol
 from billing.selectors import banner_forget, billing_partner
 from billing.services import Payment, order_credit_check_decide, trial_start
 from billing.subscription_services import (
@@ -367,4 +368,21 @@ def test_a_review_card_purchase_by_the_partner_waits_and_binds_nothing_until_app
     order = buy(org_a, "STANDARDPACK", 3, now=T0, payment=card(REVIEW), actor=partner_actor(partner[1], org_a.tenant))
     assert order.status == Order.Status.CREDIT_CHECK and order.placed_by_partner_id == partner[0].pk
     order_credit_check_decide(order=order, approved=False, actor=Actor.system("credit desk"), now=T0)
+    assert billing_lock(tenant=org_a.tenant, actor=Actor.for_user(org_a.global_admin)) is None
+
+
+def test_a_changed_partner_contact_shows_to_its_customers_at_once(org_a, partner, sold, django_capture_on_commit_callbacks):
+    assert billing_partner(tenant=org_a.tenant).support_phone == "+1 425 555 0100"  # cached now
+    profile = partner[0].partner_profile
+    profile.support_phone = "+1 425 555 0199"
+    with django_capture_on_commit_callbacks(execute=True):
+        partner_profile_save(profile=profile, actor=Actor.system("staff"), changed=["support_phone"])
+    assert billing_partner(tenant=org_a.tenant).support_phone == "+1 425 555 0199"
+
+
+def test_unenrolling_the_partner_lifts_its_customers_lock_at_once(org_a, partner, sold, django_capture_on_commit_callbacks):
+    assert billing_partner(tenant=org_a.tenant) is not None  # cached now
+    with django_capture_on_commit_callbacks(execute=True):
+        partner_unenrol(profile=partner[0].partner_profile, actor=Actor.system("staff"))
+    assert billing_partner(tenant=org_a.tenant) is None
     assert billing_lock(tenant=org_a.tenant, actor=Actor.for_user(org_a.global_admin)) is None

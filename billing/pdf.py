@@ -57,7 +57,8 @@ def invoice_pdf(order) -> bytes:
         pdf.ln(4)
         pdf.set_font("Helvetica", "B", 10)
         widths = (80, 20, 30, 20, 40)
-        for width, heading in zip(widths, (_("Description"), _("Licenses"), _("Unit price/month"), _("Months"),
+        # Licenses for plans, units for add-ons: one neutral heading.
+        for width, heading in zip(widths, (_("Description"), _("Quantity"), _("Unit price/month"), _("Months"),
                                            _("Amount"))):
             pdf.cell(width, 7, _latin1(heading), border="B")
         pdf.ln()

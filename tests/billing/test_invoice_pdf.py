@@ -37,6 +37,7 @@ def test_invoice_pdf_has_number_lines_tax_and_total(org_a, client_for):
     assert "Invoice 1" in text and "Contoso CONTOSOA" in text and "PO-4711" in text
     assert "20.00 USD" in text and "960.00 USD" in text and "Tax 19%" in text and "182.40 USD" in text
     assert "1,142.40 USD" in text and "2026-03-31" in text  # due date, net 30
+    assert "Quantity" in text and "Unit price/month" in text
 
 
 @pytest.mark.django_db

@@ -27,6 +27,8 @@ PUBLIC_NAMES = {
     "tenantadmin:unsubscribe",
     # A partner's invitation link (its secret names the invitation; signing in comes on the page).
     "partners:invitation",
+    # The service health RSS feed (feed readers cannot sign in; its signed secret names the organization).
+    "support:health_feed",
 }
 MEMBER_NAMES = {"users:password_change", "users:profile", "users:profile_details", "users:profile_photo", "users:profile_language",
                 "users:profile_contact", "users:profile_alternate_email"}
@@ -149,7 +151,23 @@ class TenantObjects:
             self._cache["relationship"] = relate(self.org.tenant, partner, accepted_by=self.org.global_admin)
         return self._cache["relationship"]
 
-    MAKERS = {"domain_id": "_domain", "record_id": "_dns_record",
+    def _service_request(self):
+        """A service request of this organization with one attachment."""
+        if "service_request" not in self._cache:
+            from django.core.files.uploadedfile import SimpleUploadedFile
+
+            from support.request_services import create_request
+
+            self._cache["service_request"] = create_request(
+                tenant=self.org.tenant, actor=Actor.system("tests"), category="other", title="Walker request",
+                description="Walker", contact_email="walker@example.com",
+                files=[SimpleUploadedFile("walker.txt", b"walker")])
+        return self._cache["service_request"]
+
+    def _request_attachment(self):
+        return self._service_request().attachments.first()
+
+    MAKERS = {"request_id": "_service_request", "attachment_id": "_request_attachment", "domain_id": "_domain", "record_id": "_dns_record",
               "subscription_id": "_subscription", "order_id": "_order", "payment_method_id": "_payment_method",
               "app_id": "_app", "secret_id": "_secret", "job_id": "_job", "user_id": "_user",
               "group_id": "_group", "view_id": "_custom_view", "sku_id": "_license_plan",

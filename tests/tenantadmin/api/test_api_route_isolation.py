@@ -25,7 +25,8 @@ pytestmark = pytest.mark.django_db
 # A valid body per route, so the request reaches the object lookup instead of stopping at a 400.
 BODIES = {"addPassword": {"passwordCredential": {"displayName": "x"}},
           "removePassword": {"keyId": "00000000-0000-0000-0000-000000000000"},
-          "assignLicense": {"addLicenses": [], "removeLicenses": []}}
+          "assignLicense": {"addLicenses": [], "removeLicenses": []},
+          "messages": {"body": "Written by B"}}
 DEFAULT_BODIES = {"patch": {"displayName": "Renamed by B"}, "post": {}}
 
 
@@ -62,7 +63,14 @@ def makers(org):
             "user_id": str(org.user.pk), "member_id": str(org.global_admin.pk),
             "role_id": directory_role_id(org.tenant.pk, Role.GLOBAL_ADMIN),
             **group_makers(org), **billing_makers(org), **deleted_item_makers(org), **domain_makers(org),
-            **partner_makers(org)}
+            **partner_makers(org), **support_makers(org)}
+
+
+def support_makers(org) -> dict:
+    """A service request of A (support's helper)."""
+    from tests.support.requesthelpers import open_request
+
+    return {"service_request_id": str(open_request(org).pk)}
 
 
 def partner_makers(org) -> dict:

@@ -44,10 +44,7 @@ def acting_partner_id(actor: Actor | None):
     """The partner organization a delegated administrator acts for, or None for anyone else."""
     if actor is None or actor.kind != AuditEvent.ActorType.PARTNER:
         return None
-    partner = getattr(actor, "partner", None)
-    if partner is not None:
-        return partner.pk
-    return actor.user.tenant_id if actor.user is not None else None
+    return actor.partner.pk  # Actor.for_partner always names the partner
 
 
 def billing_lock(*, tenant, actor: Actor | None) -> PartnerProfile | None:
@@ -55,23 +52,15 @@ def billing_lock(*, tenant, actor: Actor | None) -> PartnerProfile | None:
     (no partner sold to the organization, a partner that sold to it is acting, or the operator or a worker acts)."""
     if actor is not None and actor.kind in OPERATORS:
         return None
-    return _lock(tenant, acting_partner_id(actor))
-
-
-def _lock(tenant, acting_id) -> PartnerProfile | None:
-    """The partner that sold to `tenant`, unless `acting_id` (a partner acting for it) is one that did."""
     partner = billing_partner(tenant=tenant)  # cached with the banner: no query on a warm page
+    acting_id = acting_partner_id(actor)
     if partner is None or (acting_id is not None and acting_id in billing_partner_ids(tenant=tenant)):
         return None
     return partner
 
 
 def billing_lock_for_request(request) -> PartnerProfile | None:
-    """`billing_lock` for the person behind a portal request (`request.partner_tenant` is set while a partner's
-    person acts inside the customer's organization)."""
-    partner_tenant = getattr(request, "partner_tenant", None)
-    if partner_tenant is not None:
-        return _lock(request.tenant, partner_tenant.pk)
+    """`billing_lock` for the person behind a portal request (a partner's person managing the customer included)."""
     return billing_lock(tenant=request.tenant, actor=Actor.from_request(request))
 
 

@@ -28,7 +28,6 @@ from tenantadmin.actors import Actor
 from tenantadmin.delegation import ACTING_SESSION_KEY, delegated_role_codes
 from tenantadmin.forms import apply_service_errors
 from tenantadmin.paging import CursorError, keyset_page
-from tenantadmin.placeholders import AREAS
 from tenantadmin.roles import ROLE_DESCRIPTIONS, Perm, Role
 
 PAGE_SIZE = 50
@@ -282,9 +281,7 @@ def delegated_admin_remove(request, relationship_id):
 def support_overview(request):
     """Support > Overview: what support offers, the delegated administrators, and the partner to contact about
     billing for subscriptions bought through one (SPEC support/ "Support overview")."""
-    title, intro, coming = AREAS["support"]
-    here = str(_("Delegated administrators"))  # no longer "coming": this page lists them
     return render(request, "billing/partners/support_overview.html", {
-        "title": title, "intro": intro, "coming": [item for item in coming if str(item) != here], "area": "support",
+        "title": _("Support overview"), "intro": _("Help topics, service requests and whom to call."),
         "relationships": delegated_admin_list(tenant=request.tenant), "resellers": resellers(tenant=request.tenant),
     })

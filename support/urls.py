@@ -1,11 +1,8 @@
 from django.urls import path
 
 from billing.partner_views import support_overview
-from support import request_views
-from support import health_views
+from support import health_views, request_views
 from support.health_feed import health_feed
-from tenantadmin.placeholders import placeholder
-from tenantadmin.roles import Perm
 
 app_name = "support"
 

@@ -1,5 +1,7 @@
 """Forms of the core pages: validation and layout only."""
 
+import uuid
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
@@ -10,6 +12,17 @@ from django.utils.translation import gettext_lazy as _
 from tenantadmin.api.permissions import APPLICATION_PERMISSIONS
 from tenantadmin.languages import COMMUNICATION_LANGUAGES
 from tenantadmin.models import ServiceSettings, Tenant
+
+
+def posted_ids(values) -> list[uuid.UUID]:
+    """The ids of the ticked check boxes of a list page; a mangled value selects nothing."""
+    ids = []
+    for value in values:
+        try:
+            ids.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return ids
 
 
 def apply_service_errors(form, error: ValidationError) -> None:

@@ -170,7 +170,7 @@ def _member_id(reference: str | None) -> str:
     return match.group(1)
 
 
-def _live_user(request, user_ref: str) -> User:
+def live_user(request, user_ref: str) -> User:
     """A live user of the caller's organization by id or user principal name; anything else is a 404."""
     users = User.objects.filter(deleted_at__isnull=True)
     try:
@@ -183,7 +183,7 @@ def _members(request, references: list[str]) -> list[User]:
     members = []
     for reference in references:
         try:
-            members.append(_live_user(request, _member_id(reference)))
+            members.append(live_user(request, _member_id(reference)))
         except Http404:  # name the reference, as Graph does
             raise GraphError(400, "Request_BadRequest", f"Invalid object identifier '{reference}'.") from None
     return members
@@ -274,7 +274,7 @@ def group_member_add(request, group_id: str, payload: MemberReference):
     deleted can be members. Permissions as for creating a group."""
     require_any(request, *WRITE)
     group = _group(request, group_id)
-    user = _live_user(request, _member_id(payload.odata_id))
+    user = live_user(request, _member_id(payload.odata_id))
     if not group_members_add(group=group, actor=request.actor, user_ids=[user.pk]):
         raise GraphError(400, "Request_BadRequest", ALREADY_MEMBER)
     return HttpResponse(status=204)

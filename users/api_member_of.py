@@ -8,22 +8,21 @@ Roles are not rows of their own (every organization has every role), so the coll
 first, then their groups by displayName; the OData options apply to both kinds alike."""
 
 import operator
-import uuid
 
 from django.core import signing
 from django.db.models import Q, QuerySet
-from django.db.models.functions import Lower
 from django.http import JsonResponse
 from ninja import Router
 
-from tenantadmin.access import tenant_object_or_404
 from tenantadmin.api.auth import require_any
 from tenantadmin.api.odata import ODataQuery, apply_select, parse_query
 from tenantadmin.api.shapes import (
     COLLECTION_OPTIONS, collection_of, graph_openapi, next_link, odata_collection, odata_context,
 )
 from tenantadmin.paging import CursorError, keyset_page
-from users.api_groups import GROUP_FIELDS, GROUP_TYPE, GraphGroup, group_member_of_shape, limited_group_shape
+from users.api_groups import (
+    GROUP_FIELDS, GROUP_TYPE, GraphGroup, group_member_of_shape, limited_group_shape, live_user,
+)
 from users.api_groups import READ as GROUP_READ
 from users.api_shapes import ROLE_FIELDS, DirectoryRole, directory_role_shape
 from users.group_selectors import user_groups
@@ -39,16 +38,6 @@ ROLES_READ = ("Directory.Read.All", "RoleManagement.ReadWrite.Directory")
 COLLECTION = "directoryObjects"
 _ROLE_OFFSET_SALT = "users.api.member_of.roles"
 _OPERATORS = {"gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le}
-
-
-def _live_user(request, user_ref: str) -> User:
-    """A live user of the caller's organization by id or user principal name (any case); anything else is a 404."""
-    users = User.objects.filter(deleted_at__isnull=True)
-    try:
-        return tenant_object_or_404(users, request.tenant, pk=uuid.UUID(user_ref))
-    except ValueError:
-        # lower(upn) is what the live-name unique index holds, so the lookup uses it.
-        return tenant_object_or_404(users.alias(upn_lower=Lower("upn")), request.tenant, upn_lower=user_ref.lower())
 
 
 def _reads_groups(request) -> bool:
@@ -174,7 +163,7 @@ def user_member_of(request, user_id: str):
     `$filter` on id, displayName, description, mailNickname and createdDateTime applies to roles and groups alike;
     `$orderby` displayName; `$top`, `$count`, `$select`; follow `@odata.nextLink` for the next page."""
     require_any(request, *MEMBER_OF)
-    user = _live_user(request, user_id)
+    user = live_user(request, user_id)
     query = parse_query(request.GET, GROUP_FIELDS, default_order=[("displayName", False)], type_name=GROUP_TYPE)
     return _member_of_page(request, user, query, salt=f"users.api.member_of:{user.pk}")
 
@@ -185,7 +174,7 @@ def user_member_of(request, user_id: str):
 def user_member_of_groups(request, user_id: str):
     """memberOf cast to groups: the security groups only. Permissions and OData options as for memberOf."""
     require_any(request, *MEMBER_OF)
-    user = _live_user(request, user_id)
+    user = live_user(request, user_id)
     query = parse_query(request.GET, GROUP_FIELDS, default_order=[("displayName", False)], type_name=GROUP_TYPE)
     return odata_collection(request, user_groups(tenant=request.tenant, user=user), query, fields=GROUP_FIELDS,
                             name="groups", salt=f"users.api.member_of.groups:{user.pk}",
@@ -199,7 +188,7 @@ def user_member_of_roles(request, user_id: str):
     """memberOf cast to directory roles: the administrator roles the user holds, by displayName (at most one per
     role, so one page). Permissions as for memberOf. Supports $select."""
     require_any(request, *MEMBER_OF)
-    user = _live_user(request, user_id)
+    user = live_user(request, user_id)
     select = parse_query(request.GET, ROLE_FIELDS, type_name=ROLE_TYPE).select
     roles = _roles(request, user)
     return JsonResponse({"@odata.context": odata_context("directoryRoles", select),

@@ -1,6 +1,5 @@
 """Security group pages: the list, create/edit, delete with confirmation, and the members page (add, remove)."""
 
-import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from tenantadmin.access import has_perm, require_perm, tenant_object_or_404
 from tenantadmin.actors import Actor
-from tenantadmin.forms import apply_service_errors
+from tenantadmin.forms import apply_service_errors, posted_ids
 from tenantadmin.paging import CursorError, keyset_page
 from tenantadmin.roles import Perm
 from users.group_forms import GroupForm
@@ -37,15 +36,6 @@ def _page(request, queryset, salt):
         messages.warning(request, _("That page link is no longer valid; showing the first page."))
         return keyset_page(queryset, order=ORDER, size=PAGE_SIZE, cursor=None, salt=salt), True
 
-
-def _posted_ids(values) -> list[uuid.UUID]:
-    ids = []
-    for value in values:
-        try:
-            ids.append(uuid.UUID(value))
-        except ValueError:
-            continue  # a mangled checkbox value selects nobody
-    return ids
 
 
 @require_perm(Perm.USERS_READ)
@@ -121,7 +111,7 @@ def group_members_page(request, group_id):
 def group_members_add_page(request, group_id):
     group = _group(request, group_id)
     if request.method == "POST":
-        ids = _posted_ids(request.POST.getlist("ids"))
+        ids = posted_ids(request.POST.getlist("ids"))
         if not ids:
             messages.warning(request, _("Select the users to add first."))
             return redirect(f"{request.path}?{urlencode({'q': request.POST.get('q', '')})}")
@@ -146,7 +136,7 @@ def group_members_add_page(request, group_id):
 @require_perm(Perm.GROUPS_WRITE)
 def group_members_remove_page(request, group_id):
     group = _group(request, group_id)
-    ids = _posted_ids(request.POST.getlist("ids"))
+    ids = posted_ids(request.POST.getlist("ids"))
     if not ids:
         messages.warning(request, _("Select the members to remove first."))
     else:

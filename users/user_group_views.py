@@ -2,7 +2,6 @@
 after a confirmation that says what changes. Deleted users keep their memberships for a restore and are not
 offered these actions (their pages are a 404 here)."""
 
-import uuid
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _, ngettext
 
 from tenantadmin.access import require_perm, tenant_object_or_404
 from tenantadmin.actors import Actor
+from tenantadmin.forms import posted_ids
 from tenantadmin.roles import Perm
 from users.group_selectors import views_filtering_on
 from users.group_services import group_members_remove
@@ -29,22 +29,13 @@ def _back_to_user(user: User):
     return redirect(reverse("users:detail", args=[user.pk]) + "#user-groups")
 
 
-def _posted_ids(values) -> list[uuid.UUID]:
-    ids = []
-    for value in values:
-        try:
-            ids.append(uuid.UUID(value))
-        except ValueError:
-            continue  # a mangled checkbox value selects nothing
-    return ids
-
 
 @require_perm(Perm.GROUPS_WRITE)
 def user_groups_add_page(request, user_id):
     person = _live_user(request, user_id)
     search = (request.POST if request.method == "POST" else request.GET).get("q", "").strip()
     if request.method == "POST":
-        ids = _posted_ids(request.POST.getlist("ids"))
+        ids = posted_ids(request.POST.getlist("ids"))
         if not ids:
             messages.warning(request, _("Select the groups to add %(name)s to first.") % {"name": person.display_name})
         else:

@@ -3,7 +3,6 @@ read-only user detail page."""
 
 import csv
 import math
-import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 from tenantadmin.access import has_perm, require_perm, tenant_object_or_404
 from tenantadmin.actors import Actor
 from tenantadmin.csvsafe import safe_row
+from tenantadmin.forms import posted_ids
 from tenantadmin.paging import CursorError, keyset_page
 from tenantadmin.plan_hints import collect_then_sort
 from tenantadmin.roles import Perm
@@ -162,15 +162,6 @@ def users_export(request):
     return response
 
 
-def _posted_ids(values) -> list[uuid.UUID]:
-    ids = []
-    for value in values:
-        try:
-            ids.append(uuid.UUID(value))
-        except ValueError:
-            continue  # a mangled checkbox value selects nobody
-    return ids
-
 
 def _back(request) -> HttpResponseRedirect:
     next_url = request.POST.get("next", "")
@@ -184,7 +175,7 @@ def _back(request) -> HttpResponseRedirect:
 def users_sign_in(request):
     """Block or allow sign-in for the selected users of this organization."""
     allowed = request.POST.get("allowed") == "1"
-    ids, skipped_admins, was_self = sign_in_targets(tenant=request.tenant, user_ids=_posted_ids(request.POST.getlist("ids")),
+    ids, skipped_admins, was_self = sign_in_targets(tenant=request.tenant, user_ids=posted_ids(request.POST.getlist("ids")),
                                                     by=request.user)
     if not ids and not skipped_admins and not was_self:
         messages.warning(request, _("Select the users first."))

@@ -5,7 +5,6 @@ from billing.models import DelegatedAdminRelationship, PartnerProfile
 from django.utils import timezone
 
 from tenantadmin.actors import Actor
-from tenantadmin.models import AuditEvent
 from tests.factories import make_tenant
 
 PARTNER_ID = "4455667"
@@ -23,7 +22,7 @@ def enrolled_partner(label: str = "fabrikam", *, email="billing@fabrikam.example
 def partner_actor(person, customer) -> Actor:
     """A partner's person acting for `customer` (AuditEvent.ActorType.PARTNER; the person's own organization is the
     partner), built the way the partners' code builds it for a request."""
-    return Actor(kind=AuditEvent.ActorType.PARTNER, label=f"{person.upn} (partner)", user=person)
+    return Actor.for_partner(person, partner=person.tenant, customer=customer)
 
 
 def delegate(customer, partner) -> DelegatedAdminRelationship:

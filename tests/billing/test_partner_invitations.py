@@ -20,7 +20,7 @@ from billing.partner_services import (
 )
 from tenantadmin.actors import Actor
 from tenantadmin.models import AuditEvent
-from tests.billing.partnerhelpers import enrol, invite, partner_org, relate, token_of
+from tests.billing.partnerhelpers import enrol, partner_org, relate, token_of
 
 pytestmark = pytest.mark.django_db
 

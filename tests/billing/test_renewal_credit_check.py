@@ -165,7 +165,6 @@ def test_an_admins_declined_renewal_leaves_the_subscription_expired(org_a, expir
 def test_the_portal_says_the_renewal_waits(org_a, expired, client_for):
     with time_machine.travel(RENEWS + 2 * DAY, tick=False):
         client = client_for(org_a.billing_admin)
-        url = reverse("billing:subscription", args=[expired.pk])
         response = client.post(reverse("billing:subscription_renew", args=[expired.pk]), {"key": "portal-renew"},
                                follow=True)
         page = response.content.decode()
